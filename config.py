@@ -1,0 +1,172 @@
+"""Configuration classes, read from the environment when the app is created.
+
+`make run` and the tests need no settings: `DevelopmentConfig` is the embedded default
+(a PostgreSQL from a pip wheel under instance/, mail printed and kept in an outbox).
+`ProductionConfig` refuses to start without the secrets it cannot guess.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when a required setting is missing."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _trusted_hosts(server_name: str) -> list[str]:
+    host = server_name.split(":", 1)[0]
+    return [host, "." + host]
+
+
+class Config:
+    """Settings shared by every environment. Subclasses adjust them in `load`."""
+
+    name = "base"
+
+    @classmethod
+    def load(cls) -> dict:
+        """Return the settings as a dict, reading the environment now (never at import)."""
+        server_name = _env("SERVER_NAME", "localhost:5000")
+        return {
+            "ENV_NAME": cls.name,
+            "SECRET_KEY": _env("SECRET_KEY", "dev-only-secret-key-change-me"),
+            "SERVER_NAME": server_name,
+            "PREFERRED_URL_SCHEME": _env("PREFERRED_URL_SCHEME", "http"),
+            "TRUSTED_HOSTS": _trusted_hosts(server_name),
+            "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL"),
+            # Migrations run as the role that owns the tables; the app connects as one that does not.
+            "MIGRATIONS_DATABASE_URL": _env("MIGRATIONS_DATABASE_URL") or _env("DATABASE_URL"),
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SQLALCHEMY_RECORD_QUERIES": False,
+            # Session cookies are host-only: no SESSION_COOKIE_DOMAIN, ever.
+            "SESSION_COOKIE_DOMAIN": None,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+            "SESSION_COOKIE_NAME": "workbay_session",
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+            "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+            "REMEMBER_COOKIE_NAME": "workbay_remember",
+            "WTF_CSRF_TIME_LIMIT": None,
+            "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+            "PASSWORD_HASH_METHOD": "scrypt",
+            "MAIL_BACKEND": _env("MAIL_BACKEND", "smtp"),
+            "MAIL_FROM": _env("MAIL_FROM", "Workbay <no-reply@workbay.local>"),
+            "MAIL_OUTBOX_DIR": _env("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox")),
+            "SMTP_HOST": _env("SMTP_HOST", "localhost"),
+            "SMTP_PORT": int(_env("SMTP_PORT", "587")),
+            "SMTP_USERNAME": _env("SMTP_USERNAME"),
+            "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+            "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", True),
+            "TRIAL_DAYS": int(_env("TRIAL_DAYS", "14")),
+            "PASSWORD_RESET_MAX_AGE": 3600,
+            "EMAIL_VERIFICATION_MAX_AGE": 7 * 24 * 3600,
+            "INVITATION_DAYS": 7,
+            "SIGNUP_HANDOFF_MAX_AGE": 300,
+            "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+            "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+            "RATELIMIT_HEADERS_ENABLED": True,
+        }
+
+
+class DevelopmentConfig(Config):
+    """The embedded default: `make run` on a fresh machine, no settings needed."""
+
+    name = "development"
+
+    @classmethod
+    def load(cls) -> dict:
+        settings = super().load()
+        settings["MAIL_BACKEND"] = _env("MAIL_BACKEND", "outbox")
+        if not settings["SQLALCHEMY_DATABASE_URI"]:
+            # The database `make run` starts (scripts/dev.py); its socket lives in the data folder.
+            socket = quote(str(INSTANCE_DIR / "pgdata"), safe="")
+            settings["SQLALCHEMY_DATABASE_URI"] = f"postgresql+psycopg://workbay_app:workbay-dev@/workbay?host={socket}"
+            settings["MIGRATIONS_DATABASE_URL"] = f"postgresql+psycopg://workbay_owner:workbay-dev@/workbay?host={socket}"
+        return settings
+
+
+class TestingConfig(Config):
+    """Used by pytest; the database URL comes from the test fixtures."""
+
+    name = "testing"
+
+    @classmethod
+    def load(cls) -> dict:
+        settings = super().load()
+        settings.update(
+            TESTING=True,
+            SERVER_NAME="workbay.test",
+            TRUSTED_HOSTS=_trusted_hosts("workbay.test"),
+            SECRET_KEY="testing-secret-key",
+            MAIL_BACKEND="outbox",
+            PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+            RATELIMIT_ENABLED=False,
+            # Tests post forms directly; tests/core/test_csrf.py runs with protection on.
+            WTF_CSRF_ENABLED=False,
+        )
+        return settings
+
+
+class ProductionConfig(Config):
+    """Real deployments: secrets and addresses must come from the environment."""
+
+    name = "production"
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "SERVER_NAME")
+
+    @classmethod
+    def load(cls) -> dict:
+        missing = [name for name in cls.REQUIRED if not _env(name)]
+        if missing:
+            raise ConfigError(
+                "Workbay will not start in production without these environment variables: "
+                + ", ".join(missing)
+            )
+        settings = super().load()
+        settings.update(
+            PREFERRED_URL_SCHEME=_env("PREFERRED_URL_SCHEME", "https"),
+            SESSION_COOKIE_SECURE=_env_bool("SESSION_COOKIE_SECURE", True),
+            REMEMBER_COOKIE_SECURE=_env_bool("SESSION_COOKIE_SECURE", True),
+        )
+        if settings["MAIL_BACKEND"] == "outbox":
+            raise ConfigError("MAIL_BACKEND=outbox is for development only; use smtp in production")
+        return settings
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> dict:
+    """Settings for the environment `name` (default: WORKBAY_ENV, else development)."""
+    name = name or _env("WORKBAY_ENV", "development")
+    try:
+        config_class = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"Unknown WORKBAY_ENV {name!r}; choose one of {', '.join(CONFIGS)}") from None
+    return config_class.load()

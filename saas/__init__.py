@@ -1,0 +1,106 @@
+"""Workbay: the application factory. It only wires things together."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import load_config
+
+
+def create_app(config: str | dict | None = None) -> Flask:
+    """Build the app. `config` is an environment name or a dict of settings to override."""
+    app = Flask(__name__, subdomain_matching=True, instance_relative_config=True)
+    overrides = config if isinstance(config, dict) else {}
+    app.config.from_mapping(load_config(overrides.get("ENV_NAME") or (config if isinstance(config, str) else None)))
+    app.config.from_mapping(overrides)
+    register_logging(app)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    """Log to stderr at INFO so the embedded default shows mail and requests."""
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension singletons to this app."""
+    import saas.models  # noqa: F401  (every table in the metadata)
+    from saas.auth.sessions import configure_login
+    from saas.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=False)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    configure_login(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Resolve the site and tenant of every request from its Host header."""
+    from saas import tenancy
+
+    app.before_request(tenancy.resolve_request_site)
+    app.url_value_preprocessor(lambda endpoint, values: values.pop("shop", None) if values else None)
+    app.url_defaults(tenancy.fill_shop_url_value)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each feature on the site it belongs to."""
+    from saas.auth.views import bp as auth_bp
+    from saas.health import bp as health_bp
+    from saas.onboarding.views import bp as onboarding_bp
+    from saas.outbox import bp as outbox_bp
+    from saas.platform.views import bp as platform_bp
+    from saas.privacy.views import bp as privacy_bp
+    from saas.shop.views import bp as shop_bp
+
+    # Static files answer on every host, so pages never load assets cross-origin.
+    app.add_url_rule(
+        f"{app.static_url_path}/<path:filename>",
+        endpoint="shop_static",
+        subdomain="<shop>",
+        view_func=app.send_static_file,
+    )
+    app.register_blueprint(health_bp)
+    app.register_blueprint(onboarding_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(outbox_bp)
+    app.register_blueprint(platform_bp, subdomain="admin")
+    app.register_blueprint(auth_bp, subdomain="<shop>")
+    app.register_blueprint(shop_bp, subdomain="<shop>")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly pages for people, JSON for API clients."""
+    from saas.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Globals the layout needs on every page."""
+    from saas.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask tenants ...`, `flask users ...`, `flask demo ...`."""
+    from saas.demo import demo_cli
+    from saas.onboarding.commands import tenants_cli
+    from saas.platform.commands import users_cli
+
+    app.cli.add_command(tenants_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,1 @@
+"""Staff accounts of a shop: login, password reset, invitations, roles."""

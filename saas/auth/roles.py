@@ -1,0 +1,49 @@
+"""Staff roles and what each may do. One table of permissions, checked by `can`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A staff member's role in one shop."""
+
+    OWNER = "owner"
+    MANAGER = "manager"
+    SERVICE_ADVISOR = "service_advisor"
+    TECHNICIAN = "technician"
+
+    @property
+    def label(self) -> str:
+        """Human-readable name."""
+        return self.value.replace("_", " ").capitalize()
+
+
+ALL = frozenset(Role)
+OFFICE = frozenset({Role.OWNER, Role.MANAGER, Role.SERVICE_ADVISOR})
+MANAGEMENT = frozenset({Role.OWNER, Role.MANAGER})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "customers.view": ALL,
+    "customers.edit": OFFICE,
+    "staff.view": MANAGEMENT,
+    "staff.manage": MANAGEMENT,
+    "shop.settings": MANAGEMENT,
+    "billing.manage": frozenset({Role.OWNER}),
+}
+
+# Who may hand out which role: nobody grants more than they hold.
+ASSIGNABLE: dict[Role, tuple[Role, ...]] = {
+    Role.OWNER: (Role.OWNER, Role.MANAGER, Role.SERVICE_ADVISOR, Role.TECHNICIAN),
+    Role.MANAGER: (Role.SERVICE_ADVISOR, Role.TECHNICIAN),
+}
+
+
+def role_can(role: str, permission: str) -> bool:
+    """True if `role` holds `permission`; unknown permissions are refused."""
+    return Role(role) in PERMISSIONS.get(permission, frozenset())
+
+
+def assignable_roles(role: str) -> tuple[Role, ...]:
+    """The roles someone with `role` may give to others."""
+    return ASSIGNABLE.get(Role(role), ())

@@ -1,0 +1,287 @@
+"""Staff accounts: login, password reset, e-mail verification, invitations, roles.
+
+Services flush and never commit: the view (or CLI command) commits once, and mail is
+delivered after that commit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from saas.auth.models import Invitation, User
+from saas.auth.passwords import hash_password, verify_password
+from saas.auth.roles import Role, assignable_roles
+from saas.auth.tokens import (
+    InvalidToken,
+    fingerprint,
+    hash_random_token,
+    make_token,
+    new_random_token,
+    read_token,
+)
+from saas.db import utcnow
+from saas.extensions import db
+from saas.mail import send_mail
+from saas.onboarding.models import Tenant
+from saas.tenancy import active_tenant_id
+
+
+class AuthError(ValueError):
+    """A rule about accounts was broken; the message is safe to show."""
+
+
+def normalize_email(email: str) -> str:
+    """E-mail addresses are compared lower-cased and trimmed."""
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The current shop's staff member with this e-mail, if any."""
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(email: str, name: str, password: str | None, role: Role) -> User:
+    """Add a staff member to the current shop."""
+    user = User(
+        email=normalize_email(email),
+        name=name.strip(),
+        password_hash=hash_password(password) if password else None,
+        role=role,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active staff member these credentials belong to, or None."""
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if not user.is_active:
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    """Remember when the user last logged in."""
+    user.last_login_at = utcnow()
+
+
+def set_password(user: User, password: str) -> None:
+    """Change the password and end every other session of this user."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+
+
+def shop_of(user: User) -> Tenant:
+    """The shop a staff member belongs to."""
+    return db.session.get(Tenant, user.tenant_id)
+
+
+def _shop_url(shop: Tenant, endpoint: str, **values) -> str:
+    return url_for(endpoint, shop=shop.subdomain, _external=True, **values)
+
+
+# --- password reset ----------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the address is staff here; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = make_token(
+        "password-reset", {"t": user.tenant_id, "u": user.id, "h": fingerprint(user.password_hash)}
+    )
+    shop = shop_of(user)
+    send_mail(
+        user.email,
+        f"Reset your {shop.name} password",
+        "auth/email/password_reset",
+        user=user,
+        shop=shop,
+        link=_shop_url(shop, "auth.reset_password", token=token),
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset link was made for; raises InvalidToken if it is bad, old or used."""
+    payload = read_token("password-reset", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = _user_from_payload(payload)
+    if payload.get("h") != fingerprint(user.password_hash):
+        raise InvalidToken("this link was already used")
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; the link cannot be used again."""
+    user = user_for_reset_token(token)
+    set_password(user, password)
+    user.email_verified_at = user.email_verified_at or utcnow()  # they proved they read the inbox
+    return user
+
+
+def _user_from_payload(payload: dict) -> User:
+    if payload.get("t") != active_tenant_id():
+        raise InvalidToken("this link belongs to another shop")
+    user = db.session.scalar(select(User).where(User.id == payload.get("u")))
+    if user is None or not user.is_active:
+        raise InvalidToken("no such account")
+    return user
+
+
+# --- e-mail verification and signup handoff ----------------------------------------------
+
+
+def send_verification_email(user: User) -> None:
+    """E-mail a link that confirms the address belongs to the user."""
+    token = make_token("verify-email", {"t": user.tenant_id, "u": user.id, "e": user.email})
+    shop = shop_of(user)
+    send_mail(
+        user.email,
+        "Confirm your e-mail address for Workbay",
+        "auth/email/verify_email",
+        user=user,
+        shop=shop,
+        link=_shop_url(shop, "auth.verify_email", token=token),
+    )
+
+
+def verify_email(token: str) -> User:
+    """Mark the address verified; raises InvalidToken for a bad or outdated link."""
+    payload = read_token("verify-email", token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
+    user = _user_from_payload(payload)
+    if payload.get("e") != user.email:
+        raise InvalidToken("this link was for another address")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def make_handoff_token(user: User) -> str:
+    """A short-lived link that logs a new owner in on their shop's host right after signup."""
+    return make_token("signup-handoff", {"t": user.tenant_id, "u": user.id})
+
+
+def user_for_handoff(token: str) -> User:
+    """The new owner behind a handoff link; valid once, before their first login."""
+    payload = read_token("signup-handoff", token, current_app.config["SIGNUP_HANDOFF_MAX_AGE"])
+    user = _user_from_payload(payload)
+    if user.last_login_at is not None:
+        raise InvalidToken("this link was already used")
+    return user
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+def invite_staff(inviter: User, email: str, role: str) -> Invitation:
+    """Invite someone to the shop with `role`; replaces any open invitation for that address."""
+    email = normalize_email(email)
+    if Role(role) not in assignable_roles(inviter.role):
+        raise AuthError("You cannot give that role.")
+    if find_user_by_email(email) is not None:
+        raise AuthError("This person is already on your staff.")
+    for old in open_invitations_for(email):
+        old.revoked_at = utcnow()
+    token, token_hash = new_random_token()
+    invitation = Invitation(
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by_id=inviter.id,
+        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    shop = shop_of(inviter)
+    send_mail(
+        email,
+        f"{inviter.name} invited you to {shop.name} on Workbay",
+        "auth/email/invitation",
+        inviter=inviter,
+        shop=shop,
+        role=Role(role).label,
+        link=_shop_url(shop, "auth.accept_invitation", token=token),
+        days=current_app.config["INVITATION_DAYS"],
+    )
+    return invitation
+
+
+def open_invitations_for(email: str) -> list[Invitation]:
+    """Open invitations of the current shop for one address."""
+    return db.session.scalars(
+        select(Invitation).where(
+            Invitation.email == normalize_email(email),
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+    ).all()
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The open invitation behind a link; raises InvalidToken otherwise."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_random_token(token)))
+    if invitation is None or not invitation.is_open:
+        raise InvalidToken("this invitation is no longer valid")
+    return invitation
+
+
+def accept_invitation(token: str, name: str, password: str) -> User:
+    """Create the invitee's account from the link; the link then stops working."""
+    invitation = invitation_for_token(token)
+    if find_user_by_email(invitation.email) is not None:
+        raise AuthError("An account with this e-mail already exists here. Please log in.")
+    user = create_user(invitation.email, name, password, Role(invitation.role))
+    user.email_verified_at = utcnow()  # the link reached their inbox
+    invitation.accepted_at = utcnow()
+    return user
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    """Withdraw an invitation that was not accepted yet."""
+    if invitation.accepted_at is not None:
+        raise AuthError("This invitation was already accepted.")
+    invitation.revoked_at = invitation.revoked_at or utcnow()
+
+
+# --- staff roles -------------------------------------------------------------------------
+
+
+def _owner_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.OWNER, User.is_active_account.is_(True))
+    )
+
+
+def _check_may_manage(actor: User, member: User) -> None:
+    if actor.id == member.id:
+        raise AuthError("You cannot change your own role or access.")
+    if Role(member.role) not in assignable_roles(actor.role):
+        raise AuthError("You cannot change a staff member with that role.")
+
+
+def change_role(actor: User, member: User, role: str) -> None:
+    """Give `member` a new role, within what `actor` may assign; a shop keeps an owner."""
+    _check_may_manage(actor, member)
+    if Role(role) not in assignable_roles(actor.role):
+        raise AuthError("You cannot give that role.")
+    if member.role == Role.OWNER and role != Role.OWNER and _owner_count() <= 1:
+        raise AuthError("A shop needs at least one owner.")
+    member.role = role
+
+
+def set_active(actor: User, member: User, active: bool) -> None:
+    """Deactivate (ending their sessions) or reactivate a staff member."""
+    _check_may_manage(actor, member)
+    if not active and member.role == Role.OWNER and _owner_count() <= 1:
+        raise AuthError("A shop needs at least one owner.")
+    if member.is_active_account != active:
+        member.is_active_account = active
+        member.session_version += 1

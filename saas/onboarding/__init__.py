@@ -1,0 +1,1 @@
+"""The public site: signup of new shops, the landing page, finding your shop."""

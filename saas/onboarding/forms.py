@@ -1,0 +1,35 @@
+"""The signup form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from saas.forms import new_password_fields
+from saas.onboarding.countries import country_choices
+from saas.onboarding.subdomains import normalize_subdomain, subdomain_problem
+
+
+class SignupForm(FlaskForm):
+    shop_name = StringField("Shop name", validators=[DataRequired(), Length(max=120)],
+                            render_kw={"autofocus": True, "autocomplete": "organization"})
+    subdomain = StringField("Your shop's address", filters=[normalize_subdomain],
+                            validators=[DataRequired()],
+                            render_kw={"autocapitalize": "none", "spellcheck": "false", "maxlength": 40})
+    owner_name = StringField("Your name", validators=[DataRequired(), Length(max=120)],
+                             render_kw={"autocomplete": "name"})
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password, confirm = new_password_fields(email_field="email")
+    country = SelectField("Country", validators=[DataRequired()])
+    accept_policies = BooleanField(validators=[DataRequired(message="Please accept the terms and the privacy policy.")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", "Choose your country")] + country_choices()
+
+    def validate_subdomain(self, field) -> None:
+        problem = subdomain_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)

@@ -1,0 +1,45 @@
+"""The tenant: one repair shop, reached at its own subdomain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, DateTime, Identity, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from saas.db import Base, Timestamped, utcnow
+
+
+class TenantStatus(StrEnum):
+    """Where a shop stands with the platform (billing refines this later)."""
+
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    READ_ONLY = "read_only"
+    CANCELED = "canceled"
+    SUSPENDED = "suspended"
+
+
+class Tenant(Timestamped, Base):
+    """A shop. Platform-level table: every shop table points here through `tenant_id`."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    subdomain: Mapped[str] = mapped_column(String(40), unique=True)
+    country: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20), default=TenantStatus.TRIALING)
+    trial_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.subdomain}>"
+
+    @property
+    def trial_days_left(self) -> int | None:
+        """Whole days left in the trial, or None when not trialing."""
+        if self.status != TenantStatus.TRIALING or self.trial_ends_at is None:
+            return None
+        return max(0, (self.trial_ends_at - utcnow()).days)

@@ -1,0 +1,1 @@
+"""The platform console on admin.<host>."""

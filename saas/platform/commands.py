@@ -1,0 +1,28 @@
+"""`flask users create-admin`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from saas.auth.passwords import password_problem
+from saas.extensions import db
+from saas.platform.services import create_admin, find_admin
+
+users_cli = AppGroup("users", help="Platform admin accounts.")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", default="Platform admin", show_default=True)
+@click.password_option()
+def create_admin_command(email, name, password):
+    """Create a platform admin (logs in at admin.<host>)."""
+    if find_admin(email):
+        raise click.UsageError(f"{email} is already a platform admin")
+    problem = password_problem(password, email)
+    if problem:
+        raise click.UsageError(problem)
+    create_admin(email, name, password)
+    db.session.commit()
+    click.echo(f"Platform admin {email} created.")

@@ -1,0 +1,95 @@
+"""Platform console: admin accounts, the shops overview, the audit trail of cross-tenant work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from saas.auth.models import User
+from saas.auth.passwords import hash_password, verify_password
+from saas.db import utcnow
+from saas.extensions import db
+from saas.onboarding.models import Tenant
+from saas.platform.models import PlatformAdmin, PlatformAuditEntry
+from saas.tenancy import cross_tenant_scope
+
+PAGE_SIZE = 25
+
+
+def create_admin(email: str, name: str, password: str) -> PlatformAdmin:
+    """Add a platform admin."""
+    admin = PlatformAdmin(email=email.strip().lower(), name=name.strip(), password_hash=hash_password(password))
+    db.session.add(admin)
+    db.session.flush()
+    return admin
+
+
+def find_admin(email: str) -> PlatformAdmin | None:
+    """The platform admin with this e-mail."""
+    return db.session.scalar(select(PlatformAdmin).where(PlatformAdmin.email == email.strip().lower()))
+
+
+def authenticate_admin(email: str, password: str) -> PlatformAdmin | None:
+    """The admin these credentials belong to, or None."""
+    admin = find_admin(email)
+    return admin if verify_password(admin.password_hash if admin else None, password) else None
+
+
+def audit(admin: PlatformAdmin | None, action: str, detail: str = "", ip_address: str | None = None) -> None:
+    """Write one entry of the platform audit trail."""
+    db.session.add(
+        PlatformAuditEntry(admin_id=admin.id if admin else None, action=action, detail=detail, ip_address=ip_address)
+    )
+
+
+@dataclass(frozen=True)
+class ShopRow:
+    """One line of the shops overview."""
+
+    tenant: Tenant
+    staff_count: int
+
+
+@dataclass(frozen=True)
+class ShopPage:
+    """A page of the shops overview."""
+
+    rows: list[ShopRow]
+    total: int
+    page: int
+    pages: int
+
+
+def shops_overview(admin: PlatformAdmin, search: str = "", page: int = 1, ip_address: str | None = None) -> ShopPage:
+    """Shops with their staff counts, searched by name or subdomain; an audited cross-tenant read."""
+    staff_counts = (
+        select(User.tenant_id, func.count().label("staff"))
+        .where(User.is_active_account.is_(True))
+        .group_by(User.tenant_id)
+        .subquery()
+    )
+    query = select(Tenant, func.coalesce(staff_counts.c.staff, 0)).outerjoin(
+        staff_counts, staff_counts.c.tenant_id == Tenant.id
+    )
+    count_query = select(func.count()).select_from(Tenant)
+    search = search.strip()
+    if search:
+        pattern = f"%{search.lower()}%"
+        condition = or_(func.lower(Tenant.name).like(pattern), Tenant.subdomain.like(pattern))
+        query = query.where(condition)
+        count_query = count_query.where(condition)
+    with cross_tenant_scope(f"platform shops overview by admin {admin.id}"):
+        total = db.session.scalar(count_query)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(1, page), pages)
+        result = db.session.execute(
+            query.order_by(Tenant.created_at.desc(), Tenant.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        ).all()
+    audit(admin, "shops.list", f"search={search!r} page={page}", ip_address)
+    return ShopPage([ShopRow(tenant, staff) for tenant, staff in result], total, page, pages)
+
+
+def record_admin_login(admin: PlatformAdmin) -> None:
+    """Remember the last login time."""
+    admin.last_login_at = utcnow()

@@ -1,0 +1,1 @@
+"""Privacy: our policies, consent records (the privacy center grows here)."""

