@@ -20,11 +20,11 @@ from saas.tenancy import tenant_scope
 demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
 
 DEMO_SUBDOMAIN = "demo"
-ADMIN_LOGIN = ("admin@workbay.local", "workbay-admin-pass")
+ADMIN_LOGIN = ("admin@workbay.example.com", "workbay-admin-pass")
 STAFF_LOGINS = (
-    ("owner@demo.workbay.local", "Olivia Owner", Role.OWNER),
-    ("advisor@demo.workbay.local", "Sam Advisor", Role.SERVICE_ADVISOR),
-    ("tech@demo.workbay.local", "Theo Technician", Role.TECHNICIAN),
+    ("owner@demo.example.com", "Olivia Owner", Role.OWNER),
+    ("advisor@demo.example.com", "Sam Advisor", Role.SERVICE_ADVISOR),
+    ("tech@demo.example.com", "Theo Technician", Role.TECHNICIAN),
 )
 DEMO_PASSWORD = "demo-shop-pass"
 FIRST_NAMES = ["Ava", "Liam", "Mia", "Noah", "Emma", "Lucas", "Sofia", "Mateo", "Chloe", "Ethan", "Zoe", "Omar",

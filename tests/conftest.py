@@ -14,6 +14,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 
@@ -105,12 +106,30 @@ def client(app):
     return app.test_client()
 
 
+class HostClient(FlaskClient):
+    """A test client whose requests go to one host (a shop's subdomain, the console)."""
+
+    def __init__(self, *args, host: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.host = host
+
+    def open(self, *args, **kwargs):
+        if not (args and isinstance(args[0], str) and "://" in args[0]):
+            kwargs.setdefault("base_url", f"http://{self.host}")
+        return super().open(*args, **kwargs)
+
+
+def host_client(app, host: str) -> HostClient:
+    """A cookie-keeping client for `host`."""
+    return HostClient(app, app.response_class, use_cookies=True, host=host)
+
+
 @pytest.fixture
 def shop_client(app):
     """`shop_client("acme")` is a client whose requests go to acme's host."""
 
-    def make(subdomain: str):
-        return app.test_client(base_url=f"http://{subdomain}.{app.config['SERVER_NAME']}")
+    def make(subdomain: str) -> HostClient:
+        return host_client(app, f"{subdomain}.{app.config['SERVER_NAME']}")
 
     return make
 
@@ -118,7 +137,26 @@ def shop_client(app):
 @pytest.fixture
 def admin_client(app):
     """A client on the platform console's host."""
-    return app.test_client(base_url=f"http://admin.{app.config['SERVER_NAME']}")
+    return host_client(app, f"admin.{app.config['SERVER_NAME']}")
+
+
+@pytest.fixture
+def make_app(database_urls, tmp_path):
+    """Another app instance with some settings changed (its connections are closed afterwards)."""
+    made = []
+
+    def make(**overrides):
+        settings = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_urls.app,
+                    "MAIL_OUTBOX_DIR": str(tmp_path / "outbox")}
+        settings.update(overrides)
+        application = create_app(settings)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
 
 
 class Outbox:

@@ -34,19 +34,19 @@ class Factory:
         self.app = app
 
     def tenant(self, subdomain: str | None = None, name: str | None = None, owner_email: str | None = None) -> Ref:
-        """A shop in trial with an owner (`owner@<subdomain>.test`)."""
+        """A shop in trial with an owner (`owner@<subdomain>.example.com`)."""
         n = next(_sequence)
         subdomain = subdomain or f"shop{n}"
         with self.app.test_request_context():
             tenant = create_tenant(name or f"Shop {subdomain}", subdomain, "US")
             with tenant_scope(tenant.id):
-                auth.create_user(owner_email or f"owner@{subdomain}.test", "Owner " + subdomain, PASSWORD, Role.OWNER)
+                auth.create_user(owner_email or f"owner@{subdomain}.example.com", "Owner " + subdomain, PASSWORD, Role.OWNER)
             db.session.commit()
             return Ref(tenant.id, tenant.id, subdomain=subdomain)
 
     def user(self, tenant: Ref, role: Role = Role.TECHNICIAN, email: str | None = None, name: str = "") -> Ref:
         """A staff member of `tenant`."""
-        email = email or f"{role.value}{next(_sequence)}@{tenant.subdomain}.test"
+        email = email or f"{role.value}{next(_sequence)}@{tenant.subdomain}.example.com"
         with self.app.test_request_context(), tenant_scope(tenant.id):
             user = auth.create_user(email, name or email.split("@")[0], PASSWORD, role)
             db.session.commit()
@@ -55,7 +55,7 @@ class Factory:
     def owner(self, tenant: Ref) -> Ref:
         """The owner `tenant()` created."""
         with self.app.test_request_context(), tenant_scope(tenant.id):
-            user = auth.find_user_by_email(f"owner@{tenant.subdomain}.test")
+            user = auth.find_user_by_email(f"owner@{tenant.subdomain}.example.com")
             return Ref(user.id, tenant.id, email=user.email)
 
     def customer(self, tenant: Ref, name: str = "Jane Customer", email: str | None = None) -> Ref:
@@ -65,7 +65,7 @@ class Factory:
             db.session.commit()
             return Ref(customer.id, tenant.id)
 
-    def platform_admin(self, email: str = "root@workbay.test") -> Ref:
+    def platform_admin(self, email: str = "root@workbay.example.com") -> Ref:
         """A platform admin."""
         with self.app.test_request_context():
             admin = create_admin(email, "Root", PASSWORD)

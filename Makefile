@@ -1,0 +1,36 @@
+# Workbay: the README's commands. Everything installs into .venv from pinned requirements.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+
+.PHONY: run test lint bench shell clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## run: the product on its embedded default (PostgreSQL under instance/, mail to the outbox, demo seeded)
+run: $(VENV)/.runtime
+	$(PY) scripts/dev.py run --port $(PORT)
+
+## test: install what the tests need (Python packages, Chromium when missing) and run them all
+test: $(VENV)/.dev
+	bash scripts/ensure_chromium.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check saas tests config.py wsgi.py scripts
+
+## shell: any flask command against the embedded database, e.g. make flask ARGS="tenants list"
+flask: $(VENV)/.runtime
+	$(PY) scripts/dev.py flask $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
