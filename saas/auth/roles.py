@@ -34,8 +34,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 
 # Who may hand out which role: nobody grants more than they hold.
 ASSIGNABLE: dict[Role, tuple[Role, ...]] = {
-    Role.OWNER: (Role.OWNER, Role.MANAGER, Role.SERVICE_ADVISOR, Role.TECHNICIAN),
-    Role.MANAGER: (Role.SERVICE_ADVISOR, Role.TECHNICIAN),
+    Role.OWNER: (Role.TECHNICIAN, Role.SERVICE_ADVISOR, Role.MANAGER, Role.OWNER),
+    Role.MANAGER: (Role.TECHNICIAN, Role.SERVICE_ADVISOR),
 }
 
 
