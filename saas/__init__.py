@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.outbox import bp as outbox_bp
     from saas.platform.views import bp as platform_bp
     from saas.privacy.views import bp as privacy_bp
+    from saas.customers.views import bp as customers_bp
     from saas.shop.views import bp as shop_bp
 
     # Static files answer on every host, so pages never load assets cross-origin.
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(platform_bp, subdomain="admin")
     app.register_blueprint(auth_bp, subdomain="<shop>")
     app.register_blueprint(shop_bp, subdomain="<shop>")
+    app.register_blueprint(customers_bp, subdomain="<shop>")
 
 
 def register_errorhandlers(app: Flask) -> None:

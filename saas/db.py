@@ -82,3 +82,31 @@ def tenant_fk(column: str, target_table: str, ondelete: str | None = None) -> Fo
 def is_tenant_scoped(cls: type) -> bool:
     """True for model classes that carry a tenant."""
     return isinstance(cls, type) and issubclass(cls, TenantScoped)
+
+
+def belongs_to(target: str, owner: str, column: str, **kwargs):
+    """A read-only many-to-one link from `owner.column` to `target` within the same tenant.
+
+    Links are set through the id column (`asset.customer_id = customer.id`); the tenant is
+    always the row's own, so a link can never point into another shop.
+    """
+    from sqlalchemy.orm import relationship
+
+    return relationship(
+        target,
+        primaryjoin=f"and_({target}.tenant_id == foreign({owner}.tenant_id), {target}.id == foreign({owner}.{column}))",
+        viewonly=True,
+        **kwargs,
+    )
+
+
+def has_many(target: str, owner: str, column: str, **kwargs):
+    """A read-only one-to-many link: rows of `target` whose `column` points at `owner`."""
+    from sqlalchemy.orm import relationship
+
+    return relationship(
+        target,
+        primaryjoin=f"and_(foreign({target}.tenant_id) == {owner}.tenant_id, foreign({target}.{column}) == {owner}.id)",
+        viewonly=True,
+        **kwargs,
+    )

@@ -14,7 +14,7 @@ from saas.extensions import db
 from saas.onboarding.services import create_tenant
 from saas.onboarding.subdomains import shop_exists
 from saas.platform.services import create_admin, find_admin
-from saas.shop.services import save_customer
+from saas.customers.services import save_customer
 from saas.tenancy import tenant_scope
 
 demo_cli = AppGroup("demo", help="Demo data for the embedded default.")

@@ -1,9 +1,28 @@
 """Imports every feature's models so the metadata (migrations, tests) sees all tables."""
 
+from saas.appointments.models import Appointment, BookableService, OpeningHours
+from saas.audit.models import AccessLogEntry
 from saas.auth.models import Invitation, User
+from saas.customers.models import Asset, Customer
+from saas.invoicing.models import Invoice, InvoiceLine, Payment
 from saas.onboarding.models import Tenant
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
 from saas.privacy.models import PolicyAcceptance
-from saas.shop.models import Customer
+from saas.sequences import NumberSequence
+from saas.workorders.models import (
+    CannedJob,
+    CannedJobLine,
+    EstimateApproval,
+    Job,
+    JobLine,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderTechnician,
+)
 
-__all__ = ["Customer", "Invitation", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "Tenant", "User"]
+__all__ = [
+    "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer",
+    "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
+    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "Tenant", "User", "WorkOrder",
+    "WorkOrderEvent", "WorkOrderTechnician",
+]  # fmt: skip

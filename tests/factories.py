@@ -10,7 +10,7 @@ from saas.auth.roles import Role
 from saas.extensions import db
 from saas.onboarding.services import create_tenant
 from saas.platform.services import create_admin
-from saas.shop.services import save_customer
+from saas.customers.services import save_customer
 from saas.tenancy import tenant_scope
 
 PASSWORD = "correct-horse-battery"

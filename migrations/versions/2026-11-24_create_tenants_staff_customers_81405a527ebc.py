@@ -107,9 +107,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_customers")),
     )
-    op.create_index(
-        "ix_customers_tenant_id_name", "customers", ["tenant_id", "name"], unique=False
-    )
+    op.create_index("ix_customers_tenant_id_name", "customers", ["tenant_id", "name"], unique=False)
     op.create_table(
         "platform_audit_entries",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -157,9 +155,7 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_users")),
-        sa.UniqueConstraint(
-            "tenant_id", "email", name=op.f("uq_users_tenant_id_email")
-        ),
+        sa.UniqueConstraint("tenant_id", "email", name=op.f("uq_users_tenant_id_email")),
     )
     op.create_table(
         "invitations",
@@ -197,9 +193,7 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_invitations")),
-        sa.UniqueConstraint(
-            "tenant_id", "token_hash", name=op.f("uq_invitations_tenant_id_token_hash")
-        ),
+        sa.UniqueConstraint("tenant_id", "token_hash", name=op.f("uq_invitations_tenant_id_token_hash")),
     )
     op.create_table(
         "policy_acceptances",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
+from saas.errors import wants_json
 from saas.extensions import db, login_manager
 from saas.tenancy import current_site, current_tenant
 
@@ -12,14 +13,20 @@ from saas.tenancy import current_site, current_tenant
 def configure_login(app: Flask) -> None:
     """Bind Flask-Login and tell it where each site's login page is."""
     login_manager.init_app(app)
-    login_manager.blueprint_login_views = {
-        "auth": "auth.login",
-        "shop": "auth.login",
-        "platform": "platform.login",
-    }
-    login_manager.login_message = "Please log in to continue."
-    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+
+LOGIN_VIEWS = {"shop": "auth.login", "platform": "platform.login"}
+
+
+@login_manager.unauthorized_handler
+def send_to_login():
+    """Anonymous visitors go to their site's login page, and come back afterwards."""
+    login_view = LOGIN_VIEWS.get(current_site().kind)
+    if login_view is None or wants_json():
+        abort(401)
+    flash("Please log in to continue.", "info")
+    return redirect(url_for(login_view, next=request.full_path.rstrip("?")))
 
 
 @login_manager.user_loader

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, Identity, String
+from sqlalchemy import BigInteger, DateTime, Identity, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import Base, Timestamped, utcnow
@@ -33,6 +34,19 @@ class Tenant(Timestamped, Base):
     country: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(20), default=TenantStatus.TRIALING)
     trial_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The shop's profile, printed on invoices and used for prices, taxes and times.
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tax_id: Mapped[str | None] = mapped_column(String(40))
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
+    timezone: Mapped[str] = mapped_column(String(60), default="UTC", server_default="UTC")
+    labor_rate: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("120.00"), server_default="120.00")
+    # Tax rates per line category, as fractions (0.08250 = 8.25 %).
+    tax_rate_labor: Mapped[Decimal] = mapped_column(Numeric(7, 5), default=Decimal("0"), server_default="0")
+    tax_rate_parts: Mapped[Decimal] = mapped_column(Numeric(7, 5), default=Decimal("0"), server_default="0")
+    tax_rate_fees: Mapped[Decimal] = mapped_column(Numeric(7, 5), default=Decimal("0"), server_default="0")
+    invoice_due_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
 
     def __repr__(self) -> str:
         return f"<Tenant {self.subdomain}>"

@@ -1,1 +1,1 @@
-"""A shop's daily work: dashboard and customers (vehicles, work orders and more come next)."""
+"""The shop's home: dashboard and reports."""

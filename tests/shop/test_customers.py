@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from saas.auth.roles import Role
 from saas.extensions import db
-from saas.shop.models import Customer
+from saas.customers.models import Customer
 from saas.tenancy import tenant_scope
 from tests.factories import log_in
 
