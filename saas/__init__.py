@@ -63,7 +63,12 @@ def register_blueprints(app: Flask) -> None:
     from saas.outbox import bp as outbox_bp
     from saas.platform.views import bp as platform_bp
     from saas.privacy.views import bp as privacy_bp
+    from saas.appointments.views import bp as appointments_bp
+    from saas.audit.views import bp as audit_bp
     from saas.customers.views import bp as customers_bp
+    from saas.invoicing.views import bp as invoicing_bp
+    from saas.settings.views import bp as settings_bp
+    from saas.workorders.views import bp as workorders_bp
     from saas.shop.views import bp as shop_bp
 
     # Static files answer on every host, so pages never load assets cross-origin.
@@ -80,7 +85,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(platform_bp, subdomain="admin")
     app.register_blueprint(auth_bp, subdomain="<shop>")
     app.register_blueprint(shop_bp, subdomain="<shop>")
-    app.register_blueprint(customers_bp, subdomain="<shop>")
+    for shop_blueprint in (customers_bp, workorders_bp, invoicing_bp, appointments_bp, settings_bp, audit_bp):
+        app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
 
 def register_errorhandlers(app: Flask) -> None:

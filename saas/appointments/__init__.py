@@ -1,1 +1,1 @@
-"""appointments."""
+"""Opening hours, bookable services, the staff calendar and online booking."""

@@ -1,1 +1,1 @@
-"""audit."""
+"""The access log of personal data."""

@@ -26,6 +26,17 @@ MANAGEMENT = frozenset({Role.OWNER, Role.MANAGER})
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "customers.view": ALL,
     "customers.edit": OFFICE,
+    "workorders.view": ALL,
+    "workorders.edit": OFFICE,  # create, price, send estimates; technicians update their own jobs' status
+    "workorders.update_status": ALL,
+    "canned_jobs.manage": MANAGEMENT,
+    "invoices.view": OFFICE,
+    "invoices.manage": OFFICE,
+    "payments.record": OFFICE,
+    "appointments.view": ALL,
+    "appointments.manage": OFFICE,
+    "reports.view": MANAGEMENT,
+    "access_log.view": frozenset({Role.OWNER}),
     "staff.view": MANAGEMENT,
     "staff.manage": MANAGEMENT,
     "shop.settings": MANAGEMENT,

@@ -1,1 +1,1 @@
-"""invoicing."""
+"""Invoices, credit notes, payments and invoice PDFs."""

@@ -1,1 +1,1 @@
-"""tasks."""
+"""Background work: the task queue (procrastinate, on PostgreSQL) and its tasks."""

@@ -1,1 +1,1 @@
-"""workorders."""
+"""Work orders, jobs and lines, canned jobs, estimates approved online."""

@@ -1,0 +1,1 @@
+"""Shop settings: profile, currency, labor rate and tax rates."""
