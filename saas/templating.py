@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, url_for
 
+from saas.money import format_money
 from saas.tenancy import current_site, current_tenant
 
 
@@ -25,6 +27,21 @@ def format_date(value: datetime | None) -> str:
     return format_datetime(value, "%d %b %Y")
 
 
+def money(amount, currency: str | None = None) -> str:
+    """`{{ invoice.total | money }}` in the shop's currency (or the one given)."""
+    tenant = current_tenant._get_current_object()
+    return format_money(amount, currency or (tenant.currency if tenant is not None else "USD"))
+
+
+def local_time(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """A UTC timestamp shown in the shop's timezone."""
+    if value is None:
+        return "—"
+    tenant = current_tenant._get_current_object()
+    zone = ZoneInfo(tenant.timezone) if tenant is not None else ZoneInfo("UTC")
+    return value.astimezone(zone).strftime(fmt)
+
+
 def register(app: Flask) -> None:
     """Install globals and filters on `app`'s Jinja environment."""
     app.jinja_env.globals.update(
@@ -35,3 +52,5 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["local_time"] = local_time
