@@ -85,7 +85,14 @@ def resolve_request_site() -> None:
     """before_request: classify the host; in a shop, load the tenant and activate it."""
     g.site = site_for_host(request.host)
     g.tenant = None
-    if g.site.kind != "shop" or request.endpoint in HOSTLESS_ENDPOINTS:
+    if request.endpoint in HOSTLESS_ENDPOINTS:
+        return
+    if g.site.kind == "platform":
+        # `<shop>` routes match "admin" too; the console host serves the console only.
+        if request.blueprint != "platform":
+            abort(404)
+        return
+    if g.site.kind != "shop":
         return
     tenant = _load_tenant(g.site.subdomain)
     if tenant is None:

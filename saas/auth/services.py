@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
@@ -36,6 +37,15 @@ class AuthError(ValueError):
 def normalize_email(email: str) -> str:
     """E-mail addresses are compared lower-cased and trimmed."""
     return (email or "").strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """Why `email` cannot be a login address (the same rule as the forms), or None."""
+    try:
+        validate_email(email or "", check_deliverability=False)
+    except EmailNotValidError as error:
+        return str(error)
+    return None
 
 
 def find_user_by_email(email: str) -> User | None:

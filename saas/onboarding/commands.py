@@ -29,7 +29,11 @@ tenants_cli = AppGroup("tenants", help="Create and list shops.")
 def create_command(name, subdomain, country, owner_email, owner_name, owner_password):
     """Create a shop with its owner, in trial."""
     subdomain = normalize_subdomain(subdomain)
-    problem = subdomain_problem(subdomain) or password_problem(owner_password, owner_email)
+    problem = (
+        subdomain_problem(subdomain)
+        or auth.email_problem(owner_email)
+        or password_problem(owner_password, owner_email)
+    )
     if not problem and not is_country_code(country):
         problem = f"unknown country code {country!r}"
     if problem:

@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from saas.forms import new_password_fields
-from saas.onboarding.countries import country_choices
+from saas.onboarding.countries import country_choices, is_country_code
 from saas.onboarding.subdomains import normalize_subdomain, subdomain_problem
 
 
@@ -22,12 +22,20 @@ class SignupForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     password, confirm = new_password_fields(email_field="email")
-    country = SelectField("Country", validators=[DataRequired()])
+    country = SelectField(
+        "Country",
+        validators=[DataRequired(message="Please choose your country from the list.")],
+        validate_choice=False,
+    )
     accept_policies = BooleanField(validators=[DataRequired(message="Please accept the terms and the privacy policy.")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country.choices = [("", "Choose your country")] + country_choices()
+
+    def validate_country(self, field) -> None:
+        if not is_country_code(field.data):
+            raise ValidationError("Please choose your country from the list.")
 
     def validate_subdomain(self, field) -> None:
         problem = subdomain_problem(field.data or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -56,4 +57,4 @@ class Tenant(Timestamped, Base):
         """Whole days left in the trial, or None when not trialing."""
         if self.status != TenantStatus.TRIALING or self.trial_ends_at is None:
             return None
-        return max(0, (self.trial_ends_at - utcnow()).days)
+        return max(0, math.ceil((self.trial_ends_at - utcnow()).total_seconds() / 86400))

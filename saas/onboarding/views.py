@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from saas.auth.services import make_handoff_token
 from saas.extensions import db, limiter
-from saas.onboarding.countries import is_country_code
 from saas.onboarding.forms import SignupForm
 from saas.onboarding.services import SignupRequest, sign_up
 from saas.onboarding.subdomains import (
@@ -34,21 +34,22 @@ def signup():
     """Create a shop: the new owner lands on their shop's subdomain, logged in."""
     form = SignupForm()
     if form.validate_on_submit():
-        if not is_country_code(form.country.data):
-            form.country.errors = ["Please choose your country from the list."]
-        else:
-            tenant, owner = sign_up(
-                SignupRequest(
-                    shop_name=form.shop_name.data,
-                    subdomain=form.subdomain.data,
-                    owner_name=form.owner_name.data,
-                    email=form.email.data,
-                    password=form.password.data,
-                    country=form.country.data,
-                    ip_address=request.remote_addr,
-                )
-            )
+        request_ = SignupRequest(
+            shop_name=form.shop_name.data,
+            subdomain=form.subdomain.data,
+            owner_name=form.owner_name.data,
+            email=form.email.data,
+            password=form.password.data,
+            country=form.country.data,
+            ip_address=request.remote_addr,
+        )
+        try:
+            tenant, owner = sign_up(request_)
             db.session.commit()
+        except IntegrityError:  # someone took the subdomain between the check and the insert
+            db.session.rollback()
+            form.subdomain.errors = ["This name was just taken. Please pick another."]
+        else:
             token = make_handoff_token(owner)
             return redirect(url_for("auth.welcome", shop=tenant.subdomain, token=token))
     status = 400 if form.errors else 200

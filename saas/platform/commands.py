@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from saas.auth.passwords import password_problem
+from saas.auth.services import email_problem
 from saas.extensions import db
 from saas.platform.services import create_admin, find_admin
 
@@ -20,7 +21,7 @@ def create_admin_command(email, name, password):
     """Create a platform admin (logs in at admin.<host>)."""
     if find_admin(email):
         raise click.UsageError(f"{email} is already a platform admin")
-    problem = password_problem(password, email)
+    problem = email_problem(email) or password_problem(password, email)
     if problem:
         raise click.UsageError(problem)
     create_admin(email, name, password)

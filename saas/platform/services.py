@@ -75,8 +75,7 @@ def shops_overview(admin: PlatformAdmin, search: str = "", page: int = 1, ip_add
     count_query = select(func.count()).select_from(Tenant)
     search = search.strip()
     if search:
-        pattern = f"%{search.lower()}%"
-        condition = or_(func.lower(Tenant.name).like(pattern), Tenant.subdomain.like(pattern))
+        condition = or_(Tenant.name.icontains(search, autoescape=True), Tenant.subdomain.icontains(search, autoescape=True))
         query = query.where(condition)
         count_query = count_query.where(condition)
     with cross_tenant_scope(f"platform shops overview by admin {admin.id}"):
