@@ -1,38 +1,261 @@
-"""Rules for customers and their assets."""
+"""Rules for customers and their assets (vehicles and devices)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+import re
+from dataclasses import dataclass
+from decimal import Decimal
 
-from saas.customers.models import Customer
+from flask import has_request_context
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+from stdnum import imei
+
+from saas.customers import phones
+from saas.customers.models import Asset, AssetKind, ContactChannel, Customer
+from saas.customers.vin import check_vin, clean_vin
+from saas.db import utcnow
 from saas.extensions import db
+from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+from saas.tenancy import active_tenant_id, current_tenant
+from saas.workorders.models import Approval, Job, WorkOrder
+
+STAFF_FORM = "staff form"
+RECENT_LIMIT = 20
+
+
+class CustomerError(ValueError):
+    """Input a customer or asset cannot take; `field` names the form field it belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def shop_country() -> str:
+    """The current shop's country (ISO code): the default region for phone numbers."""
+    from saas.onboarding.models import Tenant
+
+    tenant = current_tenant._get_current_object() if has_request_context() else None
+    if tenant is None and active_tenant_id() is not None:
+        tenant = db.session.get(Tenant, active_tenant_id())
+    return tenant.country if tenant is not None else phones.DEFAULT_REGION
+
+
+# --- customers ---------------------------------------------------------------------------
 
 
 def customer_search(term: str = "") -> Select:
-    """Customers matching `term` in name, e-mail or phone, by name."""
-    query = select(Customer).order_by(Customer.name, Customer.id)
+    """Customers matching `term` in name, e-mail, phone, or a plate or VIN of theirs, by name.
+
+    Assets are matched with EXISTS, so a customer with two matching cars appears once and
+    pagination counts stay right. The page's assets come in one extra query (selectinload).
+    """
+    query = select(Customer).options(selectinload(Customer.assets)).order_by(Customer.name, Customer.id)
     term = term.strip()
-    if term:
-        pattern = f"%{term.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Customer.name).like(pattern),
-                func.lower(Customer.email).like(pattern),
-                Customer.phone.like(f"%{term}%"),
+    if not term:
+        return query
+    conditions = [Customer.name.icontains(term, autoescape=True), Customer.email.icontains(term, autoescape=True)]
+    conditions += [
+        Customer.phone.contains(fragment) for fragment in phones.phone_search_fragments(term, shop_country())
+    ]
+    plate = re.sub(r"[^A-Z0-9]", "", term.upper())
+    if plate:
+        # Plates are compared without spaces and dashes; VINs also match by a part (often the last 6-8).
+        plate_column = func.regexp_replace(func.upper(Asset.plate), "[^A-Z0-9]", "", "g")
+        conditions.append(
+            exists().where(
+                Asset.customer_id == Customer.id,
+                Asset.tenant_id == Customer.tenant_id,
+                or_(plate_column.contains(plate, autoescape=True), Asset.vin.contains(plate, autoescape=True)),
             )
         )
-    return query
+    return query.where(or_(*conditions))
 
 
-def save_customer(customer: Customer | None, *, name: str, email: str | None, phone: str | None,
-                  notes: str | None) -> Customer:
-    """Create a customer or update one; empty strings are stored as no value."""
+def save_customer(
+    customer: Customer | None,
+    *,
+    name: str,
+    email: str | None,
+    phone: str | None,
+    notes: str | None,
+    address: str | None = None,
+    preferred_contact: str | None = None,
+    marketing_consent: bool | None = None,
+    consent_source: str = STAFF_FORM,
+) -> Customer:
+    """Create a customer or update one; empty strings are stored as no value.
+
+    The phone is normalized to E.164 in the shop's country. `address`, `preferred_contact` and
+    `marketing_consent` left as None keep what the customer has. Marketing consent records when
+    and how it was given; withdrawing it clears both.
+    """
+    try:
+        normalized_phone = phones.normalize_phone(phone, shop_country())
+    except phones.InvalidPhoneError as error:
+        raise CustomerError(str(error), field="phone") from error
+    if preferred_contact is not None and preferred_contact not in set(ContactChannel):
+        raise CustomerError("Choose e-mail, phone call or text message.", field="preferred_contact")
     if customer is None:
-        customer = Customer()
+        customer = Customer(marketing_consent=False, preferred_contact=ContactChannel.EMAIL.value, address="")
         db.session.add(customer)
     customer.name = name
-    customer.email = (email or "").lower() or None
-    customer.phone = phone or None
+    customer.email = (email or "").strip().lower() or None
+    customer.phone = normalized_phone
     customer.notes = notes or ""
+    if address is not None:
+        customer.address = address.strip()
+    if preferred_contact is not None:
+        customer.preferred_contact = preferred_contact
+    if marketing_consent is not None:
+        set_marketing_consent(customer, marketing_consent, consent_source)
     db.session.flush()
     return customer
+
+
+def set_marketing_consent(customer: Customer, consent: bool, source: str = STAFF_FORM) -> None:
+    """Record a yes (when and how, kept while it stays yes) or a withdrawal (clears the record)."""
+    if consent and not customer.marketing_consent:
+        customer.marketing_consent = True
+        customer.marketing_consent_at = utcnow()
+        customer.marketing_consent_source = source[:60]
+    elif not consent:
+        customer.marketing_consent = False
+        customer.marketing_consent_at = None
+        customer.marketing_consent_source = None
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    """Everything the customer page shows, loaded in a fixed number of queries."""
+
+    customer: Customer
+    work_orders: list[WorkOrder]
+    work_order_count: int
+    invoices: list[Invoice]
+    invoice_count: int
+    balance: Decimal
+    declined_jobs: list[Job]
+
+
+def customer_record(customer_id: int) -> CustomerRecord | None:
+    """A customer with assets, latest work orders and invoices, open balance and declined work."""
+    customer = db.session.scalar(
+        select(Customer).options(selectinload(Customer.assets)).where(Customer.id == customer_id)
+    )
+    if customer is None:
+        return None
+    # count() OVER () gives the total next to the latest rows: one query for both.
+    work_rows = db.session.execute(
+        select(WorkOrder, func.count().over())
+        .where(WorkOrder.customer_id == customer.id)
+        .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+        .limit(RECENT_LIMIT)
+    ).all()
+    invoice_rows = db.session.execute(
+        select(Invoice, func.count().over())
+        .where(Invoice.customer_id == customer.id)
+        .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+        .limit(RECENT_LIMIT)
+    ).all()
+    balance = db.session.scalar(
+        select(func.coalesce(func.sum(Invoice.total - Invoice.amount_paid), 0)).where(
+            Invoice.customer_id == customer.id,
+            Invoice.kind == InvoiceKind.INVOICE,
+            Invoice.status == InvoiceStatus.ISSUED,
+        )
+    )
+    declined = db.session.scalars(
+        select(Job)
+        .join(WorkOrder, (WorkOrder.id == Job.work_order_id) & (WorkOrder.tenant_id == Job.tenant_id))
+        .options(contains_eager(Job.work_order))
+        .where(WorkOrder.customer_id == customer.id, Job.approval == Approval.DECLINED)
+        .order_by(func.coalesce(Job.decided_at, Job.created_at).desc(), Job.id.desc())
+        .limit(RECENT_LIMIT)
+    ).all()
+    return CustomerRecord(
+        customer=customer,
+        work_orders=[row[0] for row in work_rows],
+        work_order_count=work_rows[0][1] if work_rows else 0,
+        invoices=[row[0] for row in invoice_rows],
+        invoice_count=invoice_rows[0][1] if invoice_rows else 0,
+        balance=Decimal(balance),
+        declined_jobs=list(declined),
+    )
+
+
+# --- assets ------------------------------------------------------------------------------
+
+
+def _digits_only_imei(serial: str) -> str | None:
+    """The IMEI in `serial` if it looks like one (15 digits, separators allowed), else None."""
+    compact = imei.compact(serial)
+    return compact if compact.isdigit() and len(compact) == 15 else None
+
+
+def save_asset(
+    asset: Asset | None,
+    customer: Customer,
+    *,
+    kind: str,
+    make: str | None = "",
+    model: str | None = "",
+    year: int | None = None,
+    vin: str | None = None,
+    plate: str | None = None,
+    plate_region: str | None = None,
+    odometer: int | None = None,
+    device_type: str | None = None,
+    serial: str | None = None,
+    notes: str | None = "",
+) -> Asset:
+    """Add a vehicle or device to `customer`, or change one of theirs.
+
+    A VIN must pass its check digit; its maker and model year fill `make` and `year` when
+    those were left empty. A serial that looks like an IMEI (15 digits) must pass the Luhn check.
+    Fields of the other kind are cleared, so a device never keeps a stale plate.
+    """
+    if kind not in set(AssetKind):
+        raise CustomerError("Choose vehicle or device.", field="kind")
+    make, model = (make or "").strip(), (model or "").strip()
+    values: dict = {
+        "vin": None,
+        "plate": None,
+        "plate_region": None,
+        "odometer": None,
+        "device_type": None,
+        "serial": None,
+    }
+    if kind == AssetKind.VEHICLE:
+        number = clean_vin(vin)
+        if number:
+            checked = check_vin(number, shop_country())
+            if not checked.valid:
+                raise CustomerError(checked.message, field="vin")
+            make = make or (checked.make or "")[:60]
+            year = year or checked.year
+            values["vin"] = checked.vin
+        values["plate"] = (plate or "").strip().upper() or None
+        values["plate_region"] = (plate_region or "").strip() or None
+        values["odometer"] = odometer
+    else:
+        serial = (serial or "").strip()
+        found_imei = _digits_only_imei(serial) if serial else None
+        if found_imei is not None and not imei.is_valid(found_imei):
+            raise CustomerError(
+                "This looks like an IMEI (15 digits) but its last digit does not check out: please look for a typo.",
+                field="serial",
+            )
+        values["serial"] = found_imei or serial or None
+        values["device_type"] = (device_type or "").strip() or None
+    if asset is None:
+        asset = Asset(customer_id=customer.id)
+        db.session.add(asset)
+    asset.kind = kind
+    asset.make, asset.model, asset.year = make, model, year
+    asset.notes = notes or ""
+    for column, value in values.items():
+        setattr(asset, column, value)
+    db.session.flush()
+    return asset
