@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, g, request
 from flask_sqlalchemy.session import Session
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from werkzeug.local import LocalProxy
@@ -132,8 +133,12 @@ def _apply_to_connection(connection, info: dict) -> None:
 
 
 def _sync_transaction(session) -> None:
-    if session.in_transaction():
-        _apply_to_connection(session.connection(), session.info)
+    if not session.in_transaction():
+        return
+    connection = session.connection()
+    if connection.connection.dbapi_connection.info.transaction_status == TransactionStatus.INERROR:
+        return  # a failed transaction must surface its own error; the next one gets settings in after_begin
+    _apply_to_connection(connection, session.info)
 
 
 def activate_tenant(tenant_id: int | None, session=None) -> None:
