@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from saas.money import ZERO, round_money
-from saas.workorders.models import LineKind, TaxCategory
+from saas.workorders.models import Approval, LineKind, TaxCategory
 
 DEFAULT_TAX_CATEGORY = {
     LineKind.LABOR: TaxCategory.LABOR,
@@ -83,3 +83,23 @@ def totals(lines: Iterable[PricedLine], rates: dict[str, Decimal], currency: str
         if base != ZERO
     ]
     return Totals(currency, sum(bases.values(), ZERO), [bucket for bucket in taxes if bucket.rate != ZERO])
+
+
+def job_subtotal(job, currency: str) -> Decimal:
+    """The net amount of one job: its lines added up, before tax."""
+    return sum((line_net(line, currency) for line in job.lines), ZERO)
+
+
+def job_totals(job, shop) -> Totals:
+    """Subtotal, tax breakdown and total of one job at `shop`'s rates."""
+    return totals(job.lines, tax_rates_of(shop), shop.currency)
+
+
+def work_order_totals(work_order, shop, approved_only: bool = False) -> Totals:
+    """Totals of a work order's jobs at `shop`'s rates (only the approved jobs if `approved_only`).
+
+    Tax is computed per category over all counted lines, so the breakdown matches an invoice
+    made from the same lines.
+    """
+    jobs = [job for job in work_order.jobs if not approved_only or job.approval == Approval.APPROVED]
+    return totals([line for job in jobs for line in job.lines], tax_rates_of(shop), shop.currency)

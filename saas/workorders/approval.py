@@ -1,0 +1,482 @@
+"""Estimates approved online: the e-mailed link, the customer's signed answer, declined work.
+
+The flow: staff send the estimate (`send_estimate`), which e-mails the customer a signed,
+expiring link to `/estimate/<token>` on the shop's host. The token names the shop, the work
+order and the `estimate_version` it was made for; once prices change the version moves on
+and the old link only says so. The customer approves or declines each job and types their
+name (`record_decision`); the amounts are computed here from the current lines, never taken
+from the form. Declined jobs stay findable for follow-up (`declined_jobs_for_customer`,
+`declined_jobs_query`).
+
+Services flush and never commit; the views commit once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from flask import current_app, url_for
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import contains_eager, selectinload
+from werkzeug.routing import BuildError
+
+from saas.auth.tokens import InvalidToken, make_token, read_token
+from saas.customers.models import Customer
+from saas.db import utcnow
+from saas.extensions import db
+from saas.mail import send_mail
+from saas.money import ZERO
+from saas.tenancy import active_tenant_id, current_tenant
+from saas.workorders.models import (
+    Approval,
+    EstimateApproval,
+    Job,
+    JobLine,
+    Status,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from saas.workorders.pricing import Totals, line_net, tax_rates_of, totals
+
+TOKEN_PURPOSE = "estimate-approval"
+LINK_MAX_AGE_DAYS = 14
+# Used to check a link's signature whatever its age, so "expired" and "tampered" are told apart.
+_ANY_AGE = 100 * 365 * 24 * 3600
+# Past these the estimate is history: the link shows it, but nothing can be decided any more.
+READ_ONLY_STATUSES = frozenset({Status.INVOICED, Status.CLOSED, Status.CANCELLED})
+DECISIONS = (Approval.APPROVED, Approval.DECLINED)
+SIGNED_NAME_MAX = 120
+
+
+class ApprovalError(ValueError):
+    """A rule of estimate approval was broken; the message is safe to show. `status` is the HTTP code."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class EstimateLinkError(ValueError):
+    """An estimate link that cannot be used: `reason` is "invalid", "expired" or "outdated"."""
+
+    def __init__(self, reason: str, work_order: WorkOrder | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.work_order = work_order
+
+
+# --- pricing an estimate -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A job line with its net amount."""
+
+    line: JobLine
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class PricedJob:
+    """A job, its priced lines and its totals (tax per category)."""
+
+    job: Job
+    lines: list[PricedLine]
+    totals: Totals
+
+    @property
+    def is_pending(self) -> bool:
+        return self.job.approval == Approval.PENDING
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A work order as the customer sees it: jobs with lines, prices, tax and totals."""
+
+    work_order: WorkOrder
+    jobs: list[PricedJob]
+    totals: Totals
+
+    @property
+    def pending_jobs(self) -> list[PricedJob]:
+        return [priced for priced in self.jobs if priced.is_pending]
+
+    @property
+    def read_only(self) -> bool:
+        """True when the customer can no longer decide anything through the link."""
+        return self.work_order.status in READ_ONLY_STATUSES or not self.pending_jobs
+
+
+def _currency() -> str:
+    return current_tenant.currency
+
+
+def _totals_of(lines: Iterable[JobLine]) -> Totals:
+    return totals(lines, tax_rates_of(current_tenant), _currency())
+
+
+def jobs_with_lines(work_order_id: int) -> list[Job]:
+    """The jobs of a work order in their order, with their lines loaded (two queries)."""
+    return list(
+        db.session.scalars(
+            select(Job)
+            .where(Job.work_order_id == work_order_id)
+            .options(selectinload(Job.lines))
+            .order_by(Job.position, Job.id)
+        )
+    )
+
+
+def price_estimate(work_order: WorkOrder, jobs: list[Job] | None = None) -> Estimate:
+    """Price every job of `work_order` from its current lines, in the shop's currency and tax rates."""
+    jobs = jobs_with_lines(work_order.id) if jobs is None else jobs
+    currency = _currency()
+    priced = [
+        PricedJob(job, [PricedLine(line, line_net(line, currency)) for line in job.lines], _totals_of(job.lines))
+        for job in jobs
+    ]
+    return Estimate(work_order, priced, _totals_of(line for job in jobs for line in job.lines))
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+def link_max_age() -> int:
+    """How long an estimate link works, in seconds (setting ESTIMATE_LINK_MAX_AGE, default 14 days)."""
+    return int(current_app.config.get("ESTIMATE_LINK_MAX_AGE", LINK_MAX_AGE_DAYS * 24 * 3600))
+
+
+def make_estimate_token(work_order: WorkOrder) -> str:
+    """A signed token for the work order's current estimate version (each call gives a new one)."""
+    payload = {
+        "t": work_order.tenant_id,
+        "w": work_order.id,
+        "v": work_order.estimate_version,
+        "n": secrets.token_urlsafe(6),  # every sending gets its own link
+    }
+    return make_token(TOKEN_PURPOSE, payload)
+
+
+def estimate_link(work_order: WorkOrder) -> str:
+    """The absolute URL of a fresh link to the estimate, on the shop's own host."""
+    return url_for(
+        "estimate_public.show", shop=current_tenant.subdomain, token=make_estimate_token(work_order), _external=True
+    )
+
+
+def send_problem(work_order: WorkOrder, customer: Customer | None, jobs: list[Job]) -> ApprovalError | None:
+    """Why the estimate cannot be sent now (the error to raise or show); None when it can."""
+    if work_order.status in READ_ONLY_STATUSES:
+        return ApprovalError(
+            f"This work order is {work_order.status_label.lower()}; its estimate can no longer be approved.", 409
+        )
+    if customer is None or not customer.email:
+        return ApprovalError("Add an e-mail address to the customer's record to send the estimate.")
+    if not jobs:
+        return ApprovalError("Add at least one job before sending the estimate.")
+    if all(job.approval != Approval.PENDING for job in jobs):
+        return ApprovalError("The customer has answered every job. Add or change a job to ask again.", 409)
+    return None
+
+
+def send_estimate(work_order: WorkOrder) -> str:
+    """E-mail the customer a fresh link to approve the estimate; stamp `estimate_sent_at`.
+
+    Returns the address it went to. Raises ApprovalError when there is no e-mail address,
+    no job, no job left to decide, or the work order is already invoiced, closed or cancelled.
+    """
+    customer = db.session.scalar(select(Customer).where(Customer.id == work_order.customer_id))
+    jobs = jobs_with_lines(work_order.id)
+    problem = send_problem(work_order, customer, jobs)
+    if problem is not None:
+        raise problem
+    shop = current_tenant._get_current_object()
+    estimate = price_estimate(work_order, jobs)
+    send_mail(
+        customer.email,
+        f"Your estimate from {shop.name} (work order #{work_order.number})",
+        "workorders/estimate_request",
+        shop=shop,
+        customer=customer,
+        work_order=work_order,
+        asset=work_order.asset,
+        estimate=estimate,
+        link=estimate_link(work_order),
+        days=link_max_age() // (24 * 3600),
+    )
+    work_order.estimate_sent_at = utcnow()
+    db.session.flush()
+    return customer.email
+
+
+# --- the customer's link ------------------------------------------------------------------
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def work_order_for_link(token: str, *, lock: bool = False) -> tuple[WorkOrder, int]:
+    """The work order and estimate version a link was made for, in the current shop.
+
+    Raises EstimateLinkError: "invalid" (tampered, another shop's, unknown work order),
+    "expired" (older than `link_max_age`), "outdated" (the estimate changed since).
+    With `lock`, the work order row is locked until commit, so one answer wins.
+    """
+    try:
+        payload = read_token(TOKEN_PURPOSE, token, _ANY_AGE)
+    except InvalidToken:
+        raise EstimateLinkError("invalid") from None
+    work_order_id, version = _int(payload.get("w")), _int(payload.get("v"))
+    if payload.get("t") != active_tenant_id() or work_order_id is None or version is None:
+        raise EstimateLinkError("invalid")
+    query = select(WorkOrder).where(WorkOrder.id == work_order_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    work_order = db.session.scalar(query)
+    if work_order is None or version > work_order.estimate_version:
+        raise EstimateLinkError("invalid")
+    try:
+        read_token(TOKEN_PURPOSE, token, link_max_age())
+    except InvalidToken:
+        raise EstimateLinkError("expired", work_order) from None
+    if version < work_order.estimate_version:
+        raise EstimateLinkError("outdated", work_order)
+    return work_order, version
+
+
+def approval_for_version(work_order: WorkOrder, version: int) -> EstimateApproval | None:
+    """The customer's recorded answer to this version of the estimate, if any."""
+    return db.session.scalar(
+        select(EstimateApproval)
+        .where(EstimateApproval.work_order_id == work_order.id, EstimateApproval.estimate_version == version)
+        .order_by(EstimateApproval.created_at.desc(), EstimateApproval.id.desc())
+        .limit(1)
+    )
+
+
+def approvals_of(work_order: WorkOrder) -> list[EstimateApproval]:
+    """Every answer the customer gave for this work order, newest first."""
+    return list(
+        db.session.scalars(
+            select(EstimateApproval)
+            .where(EstimateApproval.work_order_id == work_order.id)
+            .order_by(EstimateApproval.created_at.desc(), EstimateApproval.id.desc())
+        )
+    )
+
+
+def clean_signed_name(value: str | None) -> str:
+    """The typed name with surrounding and doubled spaces removed."""
+    return " ".join((value or "").split())
+
+
+def record_decision(
+    work_order: WorkOrder,
+    version: int,
+    answers: Mapping[int, str],
+    signed_name: str | None,
+    *,
+    ip_address: str | None,
+    user_agent: str | None,
+) -> EstimateApproval:
+    """Record the customer's answer (approve or decline per pending job), signed with their name.
+
+    `answers` maps job id to "approved" or "declined" (extra ids are ignored). The amounts
+    are computed from the current lines. When a job is approved and the work order is still
+    an estimate it moves to approved, with an event naming the signer. Raises ApprovalError
+    (400: bad input, 409: already answered or no longer open); nothing is changed then.
+    """
+    if work_order.status in READ_ONLY_STATUSES:
+        raise ApprovalError(
+            f"This work order is {work_order.status_label.lower()}; the estimate can no longer be changed online.", 409
+        )
+    if approval_for_version(work_order, version) is not None:
+        raise ApprovalError("This estimate was already answered. Your recorded answer is shown below.", 409)
+    estimate = price_estimate(work_order)
+    pending = estimate.pending_jobs
+    if not pending:
+        raise ApprovalError("Every job of this estimate already has an answer.", 409)
+    missing = [priced.job.title for priced in pending if answers.get(priced.job.id) not in DECISIONS]
+    if missing:
+        raise ApprovalError("Please choose approve or decline for: " + ", ".join(missing) + ".")
+    name = clean_signed_name(signed_name)
+    if not name:
+        raise ApprovalError("Please type your full name to authorize your answer.")
+    if len(name) > SIGNED_NAME_MAX:
+        raise ApprovalError(f"Your name can have at most {SIGNED_NAME_MAX} characters.")
+
+    now = utcnow()
+    decided = {priced.job.id: Approval(answers[priced.job.id]) for priced in pending}
+    approved = [priced for priced in pending if decided[priced.job.id] == Approval.APPROVED]
+    declined = [priced for priced in pending if decided[priced.job.id] == Approval.DECLINED]
+    for priced in pending:
+        priced.job.approval = decided[priced.job.id]
+        priced.job.decided_at = now
+    record = EstimateApproval(
+        work_order_id=work_order.id,
+        estimate_version=version,
+        signed_name=name,
+        ip_address=(ip_address or None) and ip_address[:45],
+        user_agent=(user_agent or "")[:300],
+        # Taxed the way an invoice taxes: per category on the sum of the lines.
+        approved_total=_totals_of(line for priced in approved for line in priced.job.lines).total,
+        declined_total=_totals_of(line for priced in declined for line in priced.job.lines).total,
+        decisions=[
+            {
+                "job_id": priced.job.id,
+                "title": priced.job.title,
+                "decision": str(decided[priced.job.id]),
+                "total": str(priced.totals.total),
+            }
+            for priced in pending
+        ],
+        created_at=now,
+    )
+    db.session.add(record)
+    if approved and work_order.status == Status.ESTIMATE:
+        db.session.add(
+            WorkOrderEvent(
+                work_order_id=work_order.id,
+                from_status=Status.ESTIMATE,
+                to_status=Status.APPROVED,
+                user_id=None,
+                note=f"approved online by {name}",
+                created_at=now,
+            )
+        )
+        work_order.status = Status.APPROVED
+    db.session.flush()
+    _mail_confirmations(work_order, record)
+    return record
+
+
+def _mail_confirmations(work_order: WorkOrder, record: EstimateApproval) -> None:
+    """A copy of the answer for the customer; a heads-up for the shop's address."""
+    shop = current_tenant._get_current_object()
+    customer = db.session.scalar(select(Customer).where(Customer.id == work_order.customer_id))
+    context = {"shop": shop, "customer": customer, "work_order": work_order, "approval": record}
+    if customer is not None and customer.email:
+        send_mail(
+            customer.email,
+            f"Your answer to {shop.name}'s estimate (work order #{work_order.number})",
+            "workorders/estimate_decision",
+            **context,
+        )
+    if shop.email:
+        send_mail(
+            shop.email,
+            f"Estimate #{work_order.number} answered online by {record.signed_name}",
+            "workorders/estimate_answered",
+            link=work_order_url(work_order.id, _external=True),
+            **context,
+        )
+
+
+def work_order_url(work_order_id: int, **values) -> str:
+    """The work order's page (the list of work orders while that page does not exist)."""
+    try:
+        return url_for("workorders.show", work_order_id=work_order_id, **values)
+    except BuildError:
+        return url_for("workorders.index", **values)
+
+
+# --- the staff panel -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EstimatePanel:
+    """What the work order page shows about online approval."""
+
+    state: str  # "not_sent" | "sent" | "answered" | "closed"
+    state_label: str
+    sent_at: datetime | None
+    approvals: list[EstimateApproval]
+    send_problem: str | None  # why the estimate cannot be sent now
+
+    @property
+    def latest(self) -> EstimateApproval | None:
+        return self.approvals[0] if self.approvals else None
+
+
+def estimate_panel(work_order: WorkOrder) -> EstimatePanel:
+    """Status of the online estimate for the panel on the work order page (read fresh, never cached)."""
+    approvals = approvals_of(work_order)
+    customer = db.session.scalar(select(Customer).where(Customer.id == work_order.customer_id))
+    problem = send_problem(work_order, customer, work_order.jobs)
+    answered = bool(approvals) and approvals[0].estimate_version == work_order.estimate_version
+    if work_order.status in READ_ONLY_STATUSES:
+        state, label = "closed", f"Closed ({work_order.status_label.lower()})"
+    elif answered:
+        state, label = "answered", "Answered by the customer"
+    elif work_order.estimate_sent_at is not None:
+        state, label = "sent", "Sent, waiting for the customer"
+    else:
+        state, label = "not_sent", "Not sent yet"
+    return EstimatePanel(state, label, work_order.estimate_sent_at, approvals, str(problem) if problem else None)
+
+
+# --- declined work -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeclinedJob:
+    """A job the customer declined, with what it would have cost (from its current lines)."""
+
+    job_id: int
+    title: str
+    decided_at: datetime | None
+    amount: Decimal
+    work_order_id: int
+    work_order_number: int
+    work_order_status: str
+    customer_id: int
+    customer_name: str
+
+
+def declined_jobs_query(customer_id: int | None = None) -> Select:
+    """Declined jobs, newest decision first, with work order and customer loaded in the same query."""
+    query = (
+        select(Job)
+        .join(WorkOrder, and_(WorkOrder.tenant_id == Job.tenant_id, WorkOrder.id == Job.work_order_id))
+        .join(Customer, and_(Customer.tenant_id == WorkOrder.tenant_id, Customer.id == WorkOrder.customer_id))
+        .where(Job.approval == Approval.DECLINED)
+        .options(
+            contains_eager(Job.work_order).contains_eager(WorkOrder.customer),
+            selectinload(Job.lines),
+        )
+        .order_by(Job.decided_at.desc().nulls_last(), Job.id.desc())
+    )
+    if customer_id is not None:
+        query = query.where(WorkOrder.customer_id == customer_id)
+    return query
+
+
+def declined_rows(jobs: Iterable[Job]) -> list[DeclinedJob]:
+    """Turn jobs from `declined_jobs_query` into rows with their amounts (incl. tax)."""
+    return [
+        DeclinedJob(
+            job_id=job.id,
+            title=job.title,
+            decided_at=job.decided_at,
+            amount=_totals_of(job.lines).total if job.lines else ZERO,
+            work_order_id=job.work_order.id,
+            work_order_number=job.work_order.number,
+            work_order_status=job.work_order.status,
+            customer_id=job.work_order.customer.id,
+            customer_name=job.work_order.customer.name,
+        )
+        for job in jobs
+    ]
+
+
+def declined_jobs_for_customer(customer_id: int, limit: int | None = None) -> list[DeclinedJob]:
+    """Jobs this customer declined, newest first, for follow-up on the customer page (two queries)."""
+    query = declined_jobs_query(customer_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return declined_rows(db.session.scalars(query).unique())

@@ -1,0 +1,139 @@
+"""Estimates approved online.
+
+Two blueprints on the shop's host:
+
+* `estimates` (staff): send the estimate from the work order page; the shop-wide list of
+  declined work. Also offers `estimate_panel(work_order)` to templates, which the work order
+  page's `workorders/approval/_panel.html` uses.
+* `estimate_public` (the shop's customers, no account): `/estimate/<token>`, the e-mailed link.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from saas.auth.decorators import permission_required, safe_next_url
+from saas.customers.models import Asset, Customer
+from saas.extensions import db, limiter
+from saas.tenancy import current_tenant, get_or_404
+from saas.workorders import approval
+from saas.workorders.models import WorkOrder
+
+bp = Blueprint("estimates", __name__, template_folder="templates", url_prefix="/work-orders")
+public_bp = Blueprint("estimate_public", __name__, template_folder="templates")
+
+PER_PAGE = 25
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    return {"estimate_panel": approval.estimate_panel, "work_order_url": approval.work_order_url}
+
+
+@bp.route("/<int:work_order_id>/estimate/send", methods=["POST"])
+@permission_required("workorders.edit")
+def send(work_order_id: int):
+    """E-mail the customer a fresh link to approve or decline the estimate."""
+    work_order = get_or_404(WorkOrder, work_order_id)
+    back = safe_next_url(request.form.get("next")) or approval.work_order_url(work_order.id)
+    try:
+        address = approval.send_estimate(work_order)
+    except approval.ApprovalError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return render_template("workorders/approval/send_failed.html", work_order=work_order, back=back), error.status
+    db.session.commit()
+    days = approval.link_max_age() // (24 * 3600)
+    flash(f"Estimate sent to {address}. The link works for {days} days.", "success")
+    return redirect(back)
+
+
+@bp.route("/declined")
+@permission_required("workorders.view")
+def declined():
+    """Work customers declined, newest first: the list to call them back about."""
+    page = db.paginate(approval.declined_jobs_query(), per_page=PER_PAGE, error_out=False)
+    return render_template("workorders/approval/declined.html", page=page, rows=approval.declined_rows(page.items))
+
+
+# --- the customer's page -------------------------------------------------------------------
+
+
+@public_bp.after_request
+def _private_page(response):
+    # The page carries prices and a personal link: never cached, never leaked through Referer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@public_bp.route("/estimate/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def show(token: str):
+    """The customer's estimate: approve or decline each job and sign with their name."""
+    try:
+        work_order, version = approval.work_order_for_link(token, lock=request.method == "POST")
+    except approval.EstimateLinkError as error:
+        return _link_problem(error)
+    if request.method == "POST":
+        answers = _answers()
+        signed_name = request.form.get("signed_name", "")
+        try:
+            approval.record_decision(
+                work_order,
+                version,
+                answers,
+                signed_name,
+                ip_address=request.remote_addr,
+                user_agent=request.user_agent.string,
+            )
+        except approval.ApprovalError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return _render_estimate(work_order, version, answers, signed_name), error.status
+        db.session.commit()
+        flash("Thank you. Your answer is recorded and the shop can see it now.", "success")
+        return redirect(url_for(".show", token=token))
+    return _render_estimate(work_order, version)
+
+
+def _answers() -> dict[int, str]:
+    """`job-<id>` radio buttons of the form, as {job id: decision}."""
+    answers = {}
+    for key, value in request.form.items():
+        job_id = key.removeprefix("job-")
+        if key.startswith("job-") and job_id.isdigit():
+            answers[int(job_id)] = value
+    return answers
+
+
+def _render_estimate(work_order: WorkOrder, version: int, answers: dict | None = None, signed_name: str = ""):
+    estimate = approval.price_estimate(work_order)
+    return render_template(
+        "workorders/approval/estimate.html",
+        estimate=estimate,
+        work_order=work_order,
+        customer=db.session.scalar(select(Customer).where(Customer.id == work_order.customer_id)),
+        asset=db.session.scalar(select(Asset).where(Asset.id == work_order.asset_id)) if work_order.asset_id else None,
+        record=approval.approval_for_version(work_order, version),
+        answers=answers or {},
+        signed_name=signed_name,
+        shop=current_tenant,
+    )
+
+
+def _link_problem(error: approval.EstimateLinkError):
+    if error.reason == "invalid":
+        abort(404)
+    status = 410 if error.reason == "expired" else 409
+    return (
+        render_template(
+            "workorders/approval/link_problem.html",
+            reason=error.reason,
+            work_order=error.work_order,
+            shop=current_tenant,
+        ),
+        status,
+    )
