@@ -222,6 +222,8 @@ def _stamp_new_rows(session, flush_context, instances) -> None:
 
 def get_or_404(model, ident: int):
     """Load a shop row by id within the current tenant, or answer 404."""
+    if not 0 < int(ident) < 2**63:  # beyond BIGINT: no such row, and no database error either
+        abort(404)
     row = db.session.scalar(select(model).where(model.id == ident))
     if row is None:
         abort(404)
