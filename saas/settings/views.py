@@ -1,16 +1,63 @@
-"""Settings pages (placeholder: being built)."""
+"""Shop settings: the shop's profile as printed on invoices, currency, timezone, rates, terms."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from saas.auth.decorators import permission_required
+from saas.extensions import db
+from saas.settings import services
+from saas.settings.forms import ShopSettingsForm
+from saas.tenancy import current_tenant
 
 bp = Blueprint("settings", __name__, template_folder="templates", url_prefix="/settings")
 
 
-@bp.route("")
+def _form_data(shop) -> dict:
+    profile = services.profile_of(shop)
+    return {
+        "name": profile.name,
+        "email": profile.email,
+        "phone": profile.phone,
+        "address": profile.address,
+        "tax_id": profile.tax_id,
+        "currency": profile.currency,
+        "timezone": profile.timezone,
+        "labor_rate": profile.labor_rate,
+        "tax_rate_labor": profile.tax_percent_labor,
+        "tax_rate_parts": profile.tax_percent_parts,
+        "tax_rate_fees": profile.tax_percent_fees,
+        "invoice_due_days": profile.invoice_due_days,
+    }
+
+
+@bp.route("", methods=["GET", "POST"])
 @permission_required("shop.settings")
 def index():
-    """Settings."""
-    return render_template("placeholder.html", title="Settings")
+    """Show and save the shop's settings."""
+    shop = current_tenant._get_current_object()
+    form = ShopSettingsForm(data=_form_data(shop))
+    if form.validate_on_submit():
+        services.update_shop(
+            shop,
+            services.ShopProfile(
+                name=form.name.data,
+                email=form.email.data,
+                phone=form.phone.data,
+                address=form.address.data,
+                tax_id=form.tax_id.data,
+                currency=form.currency.data,
+                timezone=form.timezone.data,
+                labor_rate=form.labor_rate.data,
+                tax_percent_labor=form.tax_rate_labor.data,
+                tax_percent_parts=form.tax_rate_parts.data,
+                tax_percent_fees=form.tax_rate_fees.data,
+                invoice_due_days=form.invoice_due_days.data,
+            ),
+        )
+        db.session.commit()
+        flash("Settings saved. New estimates and invoices use them; issued invoices stay as they were.", "success")
+        return redirect(url_for("settings.index"))
+    if form.errors:
+        flash("Please correct the highlighted fields; nothing was saved.", "error")
+    return render_template("settings/index.html", form=form, shop=shop), 400 if form.errors else 200
