@@ -31,7 +31,7 @@ def printed_logins(output: str) -> list[tuple[str, str, str]]:
 
 
 def test_seed_creates_the_demo_shop_its_staff_customers_and_an_admin(flask_cli, app):
-    result = flask_cli("demo", "seed", "--customers", "5")
+    result = flask_cli("demo", "seed", "--customers", "5", "--work-orders", "8")
 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "Demo data created."
@@ -39,8 +39,10 @@ def test_seed_creates_the_demo_shop_its_staff_customers_and_an_admin(flask_cli, 
         "shop": "Demo Auto & Device Repair",
         "staff": {
             ("owner@demo.example.com", "owner"),
+            ("manager@demo.example.com", "manager"),
             ("advisor@demo.example.com", "service_advisor"),
             ("tech@demo.example.com", "technician"),
+            ("tech2@demo.example.com", "technician"),
         },
         "customers": 5,
         "admins": ["admin@workbay.example.com"],
@@ -48,10 +50,17 @@ def test_seed_creates_the_demo_shop_its_staff_customers_and_an_admin(flask_cli, 
 
 
 def test_the_printed_demo_logins_work(flask_cli, shop_client, admin_client):
-    result = flask_cli("demo", "seed", "--customers", "1")
+    result = flask_cli("demo", "seed", "--customers", "1", "--work-orders", "2")
 
     logins = printed_logins(result.output)
-    assert [where for where, _, _ in logins] == ["platform", "Owner", "Service advisor", "Technician"]
+    assert [where for where, _, _ in logins] == [
+        "platform",
+        "Owner",
+        "Manager",
+        "Service advisor",
+        "Technician",
+        "Technician",
+    ]
     for where, email, password in logins:
         client = admin_client if where == "platform" else shop_client("demo")
         response = client.post("/login", data={"email": email, "password": password})
@@ -59,10 +68,10 @@ def test_the_printed_demo_logins_work(flask_cli, shop_client, admin_client):
 
 
 def test_seeding_again_says_there_is_nothing_to_do_and_changes_nothing(flask_cli, app):
-    flask_cli("demo", "seed", "--customers", "5")
+    flask_cli("demo", "seed", "--customers", "5", "--work-orders", "8")
     before = demo_contents(app)
 
-    result = flask_cli("demo", "seed", "--customers", "5")
+    result = flask_cli("demo", "seed", "--customers", "5", "--work-orders", "8")
 
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == "Demo data already present; nothing to do."
