@@ -752,3 +752,12 @@ def _refuse_changes_to_issued_documents(session, flush_context, instances) -> No
                 raise ImmutableInvoiceError(f"{document_number(obj)} is void and stays as it is.")
         elif isinstance(obj, (InvoiceLine, Payment)) and _changed_columns(obj):
             raise ImmutableInvoiceError("Lines and payments of an issued invoice cannot be changed.")
+
+
+def invoices_of_work_order(work_order_id: int) -> list[Invoice]:
+    """The invoices and credit notes made for a work order, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Invoice).where(Invoice.work_order_id == work_order_id).order_by(Invoice.issued_at, Invoice.id)
+        )
+    )

@@ -13,6 +13,7 @@ from saas.auth.decorators import permission_required
 from saas.auth.roles import Role
 from saas.customers.models import Customer
 from saas.extensions import db
+from saas.invoicing.services import document_number, invoices_of_work_order
 from saas.tenancy import current_tenant, get_or_404
 from saas.workorders import canned as canned_service
 from saas.workorders import services
@@ -209,9 +210,11 @@ def _render_show(work_order_id: int, code: int = 200, **forms):
         blank_line_form=LineForm(formdata=None),
         line_job_id=forms.get("line_job_id"),
         percent=_percent,
+        document_number=document_number,
         quantity=_quantity,
         canned_form=canned_form,
         currency=current_tenant.currency,
+        invoices=invoices_of_work_order(work_order.id) if current_user.can("invoices.view") else [],
     ), code
 
 
