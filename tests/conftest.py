@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import socket
+import threading
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -17,6 +20,7 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
+from werkzeug.serving import make_server
 
 from saas import create_app
 from saas.embedded_db import ensure_database, start_server
@@ -146,8 +150,11 @@ def make_app(database_urls, tmp_path):
     made = []
 
     def make(**overrides):
-        settings = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_urls.app,
-                    "MAIL_OUTBOX_DIR": str(tmp_path / "outbox")}
+        settings = {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_urls.app,
+            "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        }
         settings.update(overrides)
         application = create_app(settings)
         made.append(application)
@@ -168,8 +175,7 @@ class Outbox:
     @property
     def messages(self):
         return [
-            message_from_bytes(path.read_bytes(), policy=default_policy)
-            for path in sorted(self.folder.glob("*.eml"))
+            message_from_bytes(path.read_bytes(), policy=default_policy) for path in sorted(self.folder.glob("*.eml"))
         ]
 
     def last_to(self, address: str):
@@ -223,3 +229,95 @@ def count_queries(app):
         return QueryCounter(engine)
 
     return make
+
+
+# --- real browser: a live server on loopback and Debian's Chromium ---------------------------
+
+CHROMIUM_CANDIDATES = (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+def chromium_path() -> str | None:
+    """Where Chromium is, if anywhere."""
+    for candidate in CHROMIUM_CANDIDATES:
+        if candidate and shutil.which(candidate):
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_app(database_urls, tmp_path_factory):
+    """The app behind `live_server` (CSRF on, as in production); its outbox is `live_outbox`."""
+    port = free_port()
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SERVER_NAME": f"localhost:{port}",
+            "TRUSTED_HOSTS": ["localhost", ".localhost"],
+            "SQLALCHEMY_DATABASE_URI": database_urls.app,
+            "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("browser-outbox")),
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The app served over real HTTP on 127.0.0.1; shops at http://<sub>.localhost:<port>/."""
+    server_name = live_app.config["SERVER_NAME"]
+    server = make_server("127.0.0.1", int(server_name.split(":")[1]), live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server_name
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_outbox(live_app) -> Outbox:
+    """Mail the live server sent."""
+    return Outbox(live_app.config["MAIL_OUTBOX_DIR"])
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium through Playwright (never `playwright install`: Debian's build is used)."""
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required (REQUIRE_BROWSER=1) but missing: apt-get install chromium")
+        pytest.skip("Chromium is not installed: apt-get install chromium (make test does it when it can)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab with its own cookies."""
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    yield tab
+    context.close()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.appointments.conftest import add_appointment, add_customer, add_service, local, set_hours, shop_today
-from tests.browser.conftest import chromium_path, live_server  # noqa: F401 - the live server fixture is shared
+from tests.conftest import chromium_path
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def in_a_browser(scenario) -> None:
         raise failures[0]
 
 
-def test_a_customer_books_online_and_staff_confirm_it_from_the_calendar(app, factory, live_server):  # noqa: F811
+def test_a_customer_books_online_and_staff_confirm_it_from_the_calendar(app, factory, live_server):
     shop = factory.tenant("garage")
     set_hours(app, shop)
     add_service(app, shop, "Oil change", 60)

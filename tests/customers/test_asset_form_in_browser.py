@@ -2,13 +2,12 @@
 
 import pytest
 
-from tests.browser.conftest import browser, live_server, page  # noqa: F401  (the browser fixtures)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def test_typing_a_vin_checks_it_and_prefills_make_and_year(page, live_server, factory):  # noqa: F811
+def test_typing_a_vin_checks_it_and_prefills_make_and_year(page, live_server, factory):
     shop = factory.tenant("vinshop")
     customer = factory.customer(shop, name="Vin Typer")
     base = f"http://vinshop.{live_server}"
