@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
 
-.PHONY: run test lint bench shell clean
+.PHONY: run worker test lint bench shell clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 ## run: the product on its embedded default (PostgreSQL under instance/, mail to the outbox, demo seeded)
 run: $(VENV)/.runtime
 	$(PY) scripts/dev.py run --port $(PORT)
+
+## worker: one more background worker (queued mail, scheduled reminders) against the embedded database;
+## `make run` already runs one in-process. Production runs `flask --app wsgi worker` next to the web workers.
+worker: $(VENV)/.runtime
+	$(PY) scripts/dev.py flask worker
 
 ## test: install what the tests need (Python packages, Chromium when missing) and run them all
 test: $(VENV)/.dev

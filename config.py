@@ -73,6 +73,9 @@ class Config:
             "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
             "PASSWORD_HASH_METHOD": "scrypt",
             "MAIL_BACKEND": _env("MAIL_BACKEND", "smtp"),
+            # Mail goes through the task queue (delivered by `flask worker`), enqueued with the change.
+            "MAIL_QUEUE": _env_bool("MAIL_QUEUE", True),
+            "JOB_RETENTION_DAYS": int(_env("JOB_RETENTION_DAYS", "30")),
             "MAIL_FROM": _env("MAIL_FROM", "Workbay <no-reply@workbay.local>"),
             "MAIL_OUTBOX_DIR": _env("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox")),
             "SMTP_HOST": _env("SMTP_HOST", "localhost"),
@@ -81,6 +84,20 @@ class Config:
             "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
             "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", True),
             "TRIAL_DAYS": int(_env("TRIAL_DAYS", "14")),
+            # Billing through Stripe; without a secret key billing is off (shops stay on trial or an admin-set plan).
+            "STRIPE_SECRET_KEY": _env("STRIPE_SECRET_KEY"),
+            "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET"),
+            "STRIPE_API_BASE": _env("STRIPE_API_BASE"),  # None = Stripe's own API; a local stand-in in tests
+            "STRIPE_TAX_ENABLED": _env_bool("STRIPE_TAX_ENABLED", False),
+            "BILLING_GRACE_DAYS": int(_env("BILLING_GRACE_DAYS", "7")),
+            "BILLING_TRIAL_PLAN": _env("BILLING_TRIAL_PLAN", "pro"),
+            "BILLING_TRIAL_REMINDER_DAYS": int(_env("BILLING_TRIAL_REMINDER_DAYS", "3")),
+            "STRIPE_PRICE_STARTER_MONTHLY": _env("STRIPE_PRICE_STARTER_MONTHLY"),
+            "STRIPE_PRICE_STARTER_YEARLY": _env("STRIPE_PRICE_STARTER_YEARLY"),
+            "STRIPE_PRICE_PRO_MONTHLY": _env("STRIPE_PRICE_PRO_MONTHLY"),
+            "STRIPE_PRICE_PRO_YEARLY": _env("STRIPE_PRICE_PRO_YEARLY"),
+            "STRIPE_PRICE_ENTERPRISE_MONTHLY": _env("STRIPE_PRICE_ENTERPRISE_MONTHLY"),
+            "STRIPE_PRICE_ENTERPRISE_YEARLY": _env("STRIPE_PRICE_ENTERPRISE_YEARLY"),
             "PASSWORD_RESET_MAX_AGE": 3600,
             "EMAIL_VERIFICATION_MAX_AGE": 7 * 24 * 3600,
             "INVITATION_DAYS": 7,
@@ -88,6 +105,20 @@ class Config:
             "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
             "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
             "RATELIMIT_HEADERS_ENABLED": True,
+            # Documents and photos: a local folder by default, S3 when STORAGE_BACKEND=s3.
+            "STORAGE_BACKEND": _env("STORAGE_BACKEND", "local"),
+            "STORAGE_LOCAL_DIR": _env("STORAGE_LOCAL_DIR", str(INSTANCE_DIR / "documents")),
+            "S3_BUCKET": _env("S3_BUCKET"),
+            "S3_REGION": _env("S3_REGION"),
+            "S3_ENDPOINT_URL": _env("S3_ENDPOINT_URL"),
+            "S3_SSE": _env("S3_SSE", "AES256"),
+            "S3_KMS_KEY_ID": _env("S3_KMS_KEY_ID"),
+            "S3_PRESIGN_SECONDS": int(_env("S3_PRESIGN_SECONDS", "60")),
+            "S3_ACCESS_KEY_ID": _env("S3_ACCESS_KEY_ID"),
+            "S3_SECRET_ACCESS_KEY": _env("S3_SECRET_ACCESS_KEY"),
+            "DOCUMENT_MAX_BYTES": int(_env("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+            "DOCUMENT_QUOTA_BYTES": int(_env("DOCUMENT_QUOTA_BYTES", str(2 * 1024**3))),
+            "DOCUMENT_SENSITIVE_RETENTION_DAYS": int(_env("DOCUMENT_SENSITIVE_RETENTION_DAYS", "365")),
         }
 
 
@@ -126,6 +157,8 @@ class TestingConfig(Config):
             RATELIMIT_ENABLED=False,
             # Tests post forms directly; tests/core/test_csrf.py runs with protection on.
             WTF_CSRF_ENABLED=False,
+            # Tests read mail right after a request; tests/tasks runs the queue for real.
+            MAIL_QUEUE=False,
         )
         return settings
 

@@ -11,6 +11,7 @@ serves the app. Ctrl-C stops the web server and then the database; the data stay
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -48,7 +49,11 @@ def run(port: int) -> None:
     app = create_app()
     with app.app_context():
         upgrade()
+        print("Seeding the demo shop (first run only)...", flush=True)
         seed_demo()
+    from saas.tasks.worker import start_in_background
+
+    start_in_background(app)  # delivers queued mail and runs scheduled jobs; stops with the server
     server_name = app.config["SERVER_NAME"]
     print(
         "\n".join(
@@ -69,10 +74,8 @@ def run(port: int) -> None:
         ),
         flush=True,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: stop quietly, then the database stops at exit
         app.run(host="127.0.0.1", port=port, use_reloader=False, threaded=True)
-    except KeyboardInterrupt:
-        pass
     print("Stopping Workbay and its database...", flush=True)
 
 

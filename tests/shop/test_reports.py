@@ -83,6 +83,7 @@ def test_reports_default_to_this_month(owner_client, books):
         ("start=yesterday", "Dates look like 2026-11-01"),
         ("start=2026-11-30&end=2026-11-01", "The end date is before the start date."),
         ("start=2016-01-01&end=2026-11-30", "Pick at most three years at a time."),
+        ("start=9999-12-31&end=9999-12-31", "Pick dates between 1900 and 2999."),
     ],
 )
 def test_bad_dates_are_refused_with_a_message(owner_client, query, message):

@@ -158,12 +158,6 @@ def test_orm_refuses_to_add_a_customer_without_an_active_tenant(app, shops):
             session.flush()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="procrastinate.procrastinate_jobs has no row-level security: queued mail of every shop (with its "
-    "password-reset and invitation links) is readable by raw SQL inside any shop's transaction",
-)
 def test_queued_mail_of_one_shop_is_invisible_inside_another_shops_transaction(
     app, shops, shop_client, superuser_engine, monkeypatch
 ):

@@ -1,0 +1,56 @@
+"""The task queue under test: an app whose mail goes through the queue, and a look at the jobs."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from saas.tasks.worker import run_worker
+
+QUEUE_TABLES = (
+    "procrastinate.procrastinate_jobs, procrastinate.procrastinate_events, "
+    "procrastinate.procrastinate_periodic_defers, procrastinate.procrastinate_workers"
+)
+
+
+@pytest.fixture(autouse=True)
+def empty_queue(owner_engine):
+    """The queue's tables live outside `public`, so the suite's cleanup does not see them."""
+
+    def truncate():
+        with owner_engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {QUEUE_TABLES} RESTART IDENTITY CASCADE"))
+
+    truncate()
+    yield
+    truncate()
+
+
+@pytest.fixture
+def queue_app(make_app):
+    """The app as production runs it: mail is enqueued in the committing transaction."""
+    return make_app(MAIL_QUEUE=True)
+
+
+@pytest.fixture
+def jobs(owner_engine):
+    """`jobs()`: every job row, oldest first, as dicts."""
+
+    def read(task_name: str | None = None) -> list[dict]:
+        with owner_engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT id, task_name, status, args, lock, attempts, scheduled_at "
+                    "FROM procrastinate.procrastinate_jobs "
+                    "WHERE CAST(:task AS text) IS NULL OR task_name = :task ORDER BY id"
+                ),
+                {"task": task_name},
+            ).mappings()
+            return [dict(row) for row in rows]
+
+    return read
+
+
+def run_pending_jobs(app) -> None:
+    """What a worker does when it starts: every waiting job, then return (no schedule)."""
+    run_worker(app, wait=False, periodic=False, listen_notify=False)
