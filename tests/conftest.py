@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 from saas import create_app
 from saas.embedded_db import ensure_database, start_server
 from saas.extensions import db
-from tests.factories import Factory
+from tests.factories import Factory, log_in
 
 TEST_DATABASE = "workbay_test"
 
@@ -136,6 +136,26 @@ def shop_client(app):
         return host_client(app, f"{subdomain}.{app.config['SERVER_NAME']}")
 
     return make
+
+
+@pytest.fixture
+def shop(factory):
+    """Shop "acme" with its owner (`factory.owner(shop)`)."""
+    return factory.tenant("acme")
+
+
+@pytest.fixture
+def other_shop(factory):
+    """A second shop, "bravo", for cross-tenant checks."""
+    return factory.tenant("bravo")
+
+
+@pytest.fixture
+def owner_client(factory, shop, shop_client):
+    """Acme's owner, logged in at acme's host."""
+    client = shop_client("acme")
+    log_in(client, factory.owner(shop).email)
+    return client
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from saas.customers.services import save_asset
 from saas.extensions import db
 from saas.onboarding.models import Tenant
 from saas.tenancy import tenant_scope
-from tests.factories import Ref, log_in
+from tests.factories import Ref
 
 EVERY_DAY = dict.fromkeys(range(7), ("08:00", "17:00"))
 
@@ -159,23 +159,6 @@ def local(shop_zone: str, day: date, at: str) -> datetime:
 
 def shop_today(zone: str = "UTC") -> date:
     return datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
-
-
-@pytest.fixture
-def shop(factory):
-    return factory.tenant("acme")
-
-
-@pytest.fixture
-def other_shop(factory):
-    return factory.tenant("bravo")
-
-
-@pytest.fixture
-def owner_client(factory, shop, shop_client):
-    client = shop_client("acme")
-    log_in(client, factory.owner(shop).email)
-    return client
 
 
 @pytest.fixture

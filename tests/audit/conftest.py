@@ -9,19 +9,6 @@ from saas.audit.models import AccessLogEntry
 from saas.audit.services import log_access
 from saas.extensions import db
 from saas.tenancy import tenant_scope
-from tests.factories import log_in
-
-
-@pytest.fixture
-def shop(factory):
-    return factory.tenant("acme")
-
-
-@pytest.fixture
-def owner_client(factory, shop, shop_client):
-    client = shop_client("acme")
-    log_in(client, factory.owner(shop).email)
-    return client
 
 
 @pytest.fixture

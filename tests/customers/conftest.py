@@ -15,7 +15,6 @@ from saas.extensions import db
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
 from saas.tenancy import tenant_scope
 from saas.workorders.models import Job, JobLine, WorkOrder
-from tests.factories import log_in
 
 
 class ShopData:
@@ -163,13 +162,3 @@ def shop_data(app) -> ShopData:
     return ShopData(app)
 
 
-@pytest.fixture
-def shop(factory):
-    return factory.tenant("acme")
-
-
-@pytest.fixture
-def owner_client(factory, shop, shop_client):
-    client = shop_client("acme")
-    log_in(client, factory.owner(shop).email)
-    return client

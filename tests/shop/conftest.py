@@ -17,7 +17,7 @@ from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from saas.onboarding.models import Tenant
 from saas.tenancy import tenant_scope
 from saas.workorders.models import Approval, Job, Status, WorkOrder
-from tests.factories import Ref, log_in
+from tests.factories import Ref
 
 _numbers = itertools.count(1)
 
@@ -97,16 +97,6 @@ class Books:
 
 
 @pytest.fixture
-def shop(factory):
-    return factory.tenant("acme")
-
-
-@pytest.fixture
-def other_shop(factory):
-    return factory.tenant("bravo")
-
-
-@pytest.fixture
 def books(app, shop):
     """Acme's books, in New York time (so local days differ from UTC ones)."""
     return Books(app, shop, "America/New_York")
@@ -117,8 +107,3 @@ def other_books(app, other_shop):
     return Books(app, other_shop, "UTC")
 
 
-@pytest.fixture
-def owner_client(factory, shop, shop_client):
-    client = shop_client("acme")
-    log_in(client, factory.owner(shop).email)
-    return client

@@ -163,23 +163,6 @@ def wo(app, factory) -> WorkOrderFactory:
 
 
 @pytest.fixture
-def shop(factory):
-    return factory.tenant("acme")
-
-
-@pytest.fixture
-def other_shop(factory):
-    return factory.tenant("bravo")
-
-
-@pytest.fixture
-def owner_client(factory, shop, shop_client):
-    client = shop_client("acme")
-    log_in(client, factory.owner(shop).email)
-    return client
-
-
-@pytest.fixture
 def technician(factory, shop):
     return factory.user(shop, Role.TECHNICIAN, name="Theo Tech")
 
