@@ -71,6 +71,8 @@ class Config:
             "REMEMBER_COOKIE_NAME": "workbay_remember",
             "WTF_CSRF_TIME_LIMIT": None,
             "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+            # How many reverse proxies (load balancer, nginx) stand in front and set X-Forwarded-For/-Proto.
+            "TRUSTED_PROXY_HOPS": int(_env("TRUSTED_PROXY_HOPS", "0")),
             "PASSWORD_HASH_METHOD": "scrypt",
             "MAIL_BACKEND": _env("MAIL_BACKEND", "smtp"),
             # Mail goes through the task queue (delivered by `flask worker`), enqueued with the change.

@@ -1,6 +1,7 @@
 """Production refuses to start without the settings it cannot guess, and names them."""
 
 import pytest
+from flask import request
 
 from config import ConfigError, load_config
 from saas import create_app
@@ -56,3 +57,19 @@ def test_development_needs_no_settings(clean_env):
     settings = load_config("development")
     assert settings["MAIL_BACKEND"] == "outbox"
     assert settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://workbay_app")
+
+
+def client_address_seen_by(app, forwarded_for: str) -> str:
+    @app.route("/whoami")
+    def whoami():
+        return request.remote_addr
+
+    return app.test_client().get("/whoami", headers={"X-Forwarded-For": forwarded_for}).get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for(make_app):
+    assert client_address_seen_by(make_app(TRUSTED_PROXY_HOPS=1), "203.0.113.9") == "203.0.113.9"
+
+
+def test_without_a_trusted_proxy_a_forged_x_forwarded_for_is_ignored(make_app):
+    assert client_address_seen_by(make_app(), "203.0.113.9") == "127.0.0.1"
