@@ -114,7 +114,8 @@ DEVICES = [
     ("laptop", "Apple", "MacBook Air"),
     ("tablet", "Apple", "iPad Air"),
 ]
-CONCERNS = [
+DEVICE_JOBS = ["Screen replacement"]
+VEHICLE_CONCERNS = [
     "Grinding noise when braking",
     "Check engine light on",
     "Due for 30k service",
@@ -123,11 +124,9 @@ CONCERNS = [
     "Car pulls to the right",
     "Battery dies overnight",
     "Squeaky belt on cold start",
-    "Cracked screen",
-    "Battery drains fast",
-    "Won't charge",
     "Coolant leak under the car",
 ]
+DEVICE_CONCERNS = ["Cracked screen", "Battery drains fast", "Won't charge"]
 CANNED_JOBS = {
     "Oil change (synthetic)": [
         ("labor", "Oil and filter change", "0.5", None, None),
@@ -287,13 +286,14 @@ def _seed_work_orders(tenant, owner, technicians, people, canned, count, rng) ->
         work_order = workorders.create_work_order(
             customer_id=customer.id,
             asset_id=asset.id,
-            concern=rng.choice(CONCERNS),
+            concern=rng.choice(DEVICE_CONCERNS if asset.kind == "device" else VEHICLE_CONCERNS),
             technician_ids=[rng.choice(technicians).id],
             created_by=owner,
             odometer_in=(asset.odometer or 0) + rng.randint(100, 3000) if asset.kind == "vehicle" else None,
             promised_at=now + timedelta(hours=rng.randint(2, 72)) if age.days < 3 else None,
         )
-        for title in rng.sample(sorted(canned), k=rng.randint(1, 3)):
+        fitting = DEVICE_JOBS if asset.kind == "device" else sorted(set(canned) - set(DEVICE_JOBS))
+        for title in rng.sample(fitting, k=rng.randint(1, min(3, len(fitting)))):
             workorders.add_canned_job(work_order, canned[title].id)
         jobs = list(db.session.scalars(db.select(Job).where(Job.work_order_id == work_order.id)))
         recent = age.days < 4
