@@ -1,0 +1,1 @@
+"""Subscriptions through Stripe: plans and their limits, Checkout, the Customer Portal, webhooks."""

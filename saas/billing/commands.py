@@ -1,0 +1,36 @@
+"""`flask billing sync`: re-read every shop's subscription from Stripe and repair drift."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from saas.billing import services
+from saas.billing import stripe_gateway as gateway
+from saas.billing.models import StripeCustomer
+from saas.extensions import db
+
+billing_cli = click.Group("billing", help="Subscriptions through Stripe.")
+
+
+@billing_cli.command("sync")
+@with_appcontext
+def sync_command() -> None:
+    """Re-read each shop's subscription from Stripe (one commit per shop)."""
+    if not services.billing_enabled():
+        raise click.ClickException("Billing is off: set STRIPE_SECRET_KEY first.")
+    shop_ids = db.session.scalars(select(StripeCustomer.shop_id).order_by(StripeCustomer.shop_id)).all()
+    failures = 0
+    for shop_id in shop_ids:
+        try:
+            outcome = services.sync_from_stripe(shop_id)
+            db.session.commit()
+        except gateway.StripeUnavailable as error:
+            db.session.rollback()
+            failures += 1
+            outcome = f"failed: {error}"
+        click.echo(f"shop {shop_id}: {outcome}")
+    click.echo(f"{len(shop_ids)} shop(s) checked, {failures} failed.")
+    if failures:
+        raise SystemExit(1)
