@@ -1,0 +1,1 @@
+"""Documents and photos of customers, assets and work orders, stored through `saas.storage`."""

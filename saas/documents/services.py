@@ -1,0 +1,371 @@
+"""Rules for documents: what may be uploaded, where it goes, who sees it, and nothing left behind.
+
+An upload is checked completely before anything is stored (size, the shop's quota, the type
+read from the file's first bytes). Then the object is put, the row inserted, and if the row
+cannot be written the object is deleted again. The session keeps a list of objects put in
+the current transaction: a rollback (or a request that ends without committing) deletes them,
+and objects of documents deleted in the transaction are removed only once it commits, so the
+bucket and the table never disagree for long in either direction.
+
+Services flush and never commit; views commit once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_sqlalchemy.session import Session
+from sqlalchemy import Select, and_, delete, event, func, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
+
+from saas.customers.models import Asset, Customer
+from saas.documents.models import SENSITIVE_KINDS, Document, DocumentKind
+from saas.extensions import db
+from saas.storage import Storage, StorageError, build_key, get_storage
+from saas.tenancy import active_tenant_id
+from saas.workorders.models import WorkOrder
+
+log = logging.getLogger(__name__)
+
+SENSITIVE_PERMISSION = "documents.sensitive"
+FILENAME_MAX = 255
+# What we accept, by content: the allow-list of the issue.
+PDF, JPEG, PNG, WEBP, HEIC, HEIF = (
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+)
+ALLOWED_TYPES = frozenset({PDF, JPEG, PNG, WEBP, HEIC, HEIF})
+IMAGE_TYPES = frozenset({JPEG, PNG, WEBP, HEIC, HEIF})
+TYPE_NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", WEBP: "WebP", HEIC: "HEIC", HEIF: "HEIC"}
+_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"}
+_HEIF_BRANDS = {b"mif1", b"msf1"}
+
+
+class DocumentError(ValueError):
+    """An upload or a document action that breaks a rule; the message is safe to show."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The type of a file from its first bytes (PDF, JPEG, PNG, WebP, HEIC/HEIF), or None."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _HEIC_BRANDS:
+            return HEIC
+        if brand in _HEIF_BRANDS:
+            return HEIF
+    return None
+
+
+def max_file_bytes() -> int:
+    """The largest single upload (DOCUMENT_MAX_BYTES)."""
+    return int(current_app.config.get("DOCUMENT_MAX_BYTES") or 10 * 1024 * 1024)
+
+
+def storage_quota_bytes(tenant) -> int | None:
+    """How many bytes `tenant` may store in all (None: no limit).
+
+    The plan-limit hook: reads DOCUMENT_QUOTA_BYTES today; billing may replace this function
+    (or set `app.config["DOCUMENT_QUOTA_FUNCTION"]` to a callable taking the tenant).
+    """
+    override = current_app.config.get("DOCUMENT_QUOTA_FUNCTION")
+    if callable(override):
+        return override(tenant)
+    quota = current_app.config.get("DOCUMENT_QUOTA_BYTES")
+    return int(quota) if quota not in (None, "") else None
+
+
+def human_size(size: int | None) -> str:
+    """1536 -> "1.5 KB"."""
+    value = float(size or 0)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+def clean_filename(name: str | None, content_type: str) -> str:
+    """The browser's filename as a display name only: no path, no control characters, bounded."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().strip(".")
+    if not base:
+        base = "document." + TYPE_NAMES.get(content_type, "bin").lower()
+    return base[-FILENAME_MAX:]
+
+
+def read_upload(upload: FileStorage | None, allowed: frozenset[str] = ALLOWED_TYPES) -> tuple[bytes, str]:
+    """The upload's bytes and its sniffed type, or a DocumentError with a clear message and status."""
+    if upload is None or not isinstance(upload, FileStorage) or (not upload.filename and not upload.content_length):
+        raise DocumentError("Choose a file to upload.")
+    limit = max_file_bytes()
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise DocumentError(f"That file is larger than {human_size(limit)}; upload a smaller one.", 413)
+    if not data:
+        raise DocumentError("That file is empty.")
+    content_type = sniff_content_type(data[:32])
+    if content_type not in allowed:
+        names = ", ".join(sorted({TYPE_NAMES[t] for t in allowed}))
+        raise DocumentError(f"That file is not a {names} file (whatever its name says).", 415)
+    return data, content_type
+
+
+# --- usage -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Stored bytes and number of documents of a shop."""
+
+    bytes: int
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f"{human_size(self.bytes)} in {self.count} file{'s' if self.count != 1 else ''}"
+
+
+def storage_usage() -> Usage:
+    """The current shop's usage (one query)."""
+    total, count = db.session.execute(select(func.coalesce(func.sum(Document.size_bytes), 0), func.count())).one()
+    return Usage(int(total), int(count))
+
+
+def usage_by_tenant_query() -> Select:
+    """(tenant_id, bytes, count) per shop, for the platform console (run inside a cross-tenant scope)."""
+    return select(
+        Document.tenant_id,
+        func.coalesce(func.sum(Document.size_bytes), 0).label("bytes"),
+        func.count().label("count"),
+    ).group_by(Document.tenant_id)
+
+
+# --- keeping storage and table in step ----------------------------------------------------------
+
+_UPLOADED = "workbay.storage.uploaded"  # objects put in this transaction: deleted unless it commits
+_DOOMED = "workbay.storage.doomed"  # objects of deleted rows: deleted once the transaction commits
+
+
+def _track(session, bucket: str, storage: Storage, key: str) -> None:
+    session.info.setdefault(bucket, []).append((storage, key))
+
+
+def _delete_all(pairs) -> None:
+    for storage, key in pairs:
+        try:
+            storage.delete(key)
+        except StorageError:
+            log.exception("could not delete stored object %s", key)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session) -> None:
+    session.info.pop(_UPLOADED, None)
+    _delete_all(session.info.pop(_DOOMED, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session, transaction) -> None:
+    if transaction.parent is not None:
+        return
+    # Reached without a commit: the rows are gone, so the objects put for them go too.
+    _delete_all(session.info.pop(_UPLOADED, []))
+    session.info.pop(_DOOMED, None)
+
+
+# --- storing -----------------------------------------------------------------------------------
+
+
+def _may_see_sensitive(user) -> bool:
+    return user is not None and user.can(SENSITIVE_PERMISSION)
+
+
+def store_document(
+    upload: FileStorage | None,
+    *,
+    kind: str,
+    uploaded_by=None,
+    customer: Customer | None = None,
+    asset: Asset | None = None,
+    work_order: WorkOrder | None = None,
+    inspection_item_id: int | None = None,
+    allowed: frozenset[str] = ALLOWED_TYPES,
+) -> Document:
+    """Check an upload, store its bytes under a fresh key and record it; nothing is left on failure.
+
+    The owners are rows already loaded within the current shop (callers use `get_or_404`).
+    """
+    if kind not in set(DocumentKind):
+        raise DocumentError("Choose what kind of document this is.")
+    if customer is None and asset is None and work_order is None:
+        raise DocumentError("A document belongs to a customer, a vehicle or device, or a work order.")
+    sensitive = kind in SENSITIVE_KINDS
+    if sensitive and uploaded_by is not None and not _may_see_sensitive(uploaded_by):
+        raise DocumentError("Only the office may upload ID cards and driving licences.", 403)
+    data, content_type = read_upload(upload, allowed)
+    tenant_id = active_tenant_id()
+    from saas.onboarding.models import Tenant
+
+    quota = storage_quota_bytes(db.session.get(Tenant, tenant_id))
+    if quota is not None:
+        used = storage_usage().bytes
+        if used + len(data) > quota:
+            raise DocumentError(
+                f"Your shop's storage is full ({human_size(used)} of {human_size(quota)}). "
+                "Delete documents you no longer need, or upgrade your plan.",
+                413,
+            )
+    retention_days = int(current_app.config.get("DOCUMENT_SENSITIVE_RETENTION_DAYS") or 365)
+    document = Document(
+        kind=kind,
+        sensitive=sensitive,
+        filename=clean_filename(upload.filename, content_type),
+        content_type=content_type,
+        size_bytes=len(data),
+        storage_key=build_key(tenant_id, kind),
+        customer_id=customer.id if customer is not None else None,
+        asset_id=asset.id if asset is not None else None,
+        work_order_id=work_order.id if work_order is not None else None,
+        inspection_item_id=inspection_item_id,
+        uploaded_by_id=uploaded_by.id if uploaded_by is not None else None,
+        retain_until=date.today() + timedelta(days=retention_days) if sensitive else None,
+    )
+    storage = get_storage()
+    try:
+        storage.put(document.storage_key, data, content_type)
+    except StorageError as error:
+        log.exception("upload to storage failed")
+        raise DocumentError("The file could not be stored just now. Please try again.", 503) from error
+    _track(db.session(), _UPLOADED, storage, document.storage_key)
+    try:
+        db.session.add(document)
+        db.session.flush()
+    except Exception:
+        # Put first, row second: if the row cannot be written the object must not stay behind.
+        _delete_all([(storage, document.storage_key)])
+        raise
+    return document
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def visible(query: Select, user) -> Select:
+    """`query` without the sensitive documents `user` may not see."""
+    return query if _may_see_sensitive(user) else query.where(Document.sensitive.is_(False))
+
+
+def documents_query(user, *, customer_id=None, asset_id=None, work_order_id=None) -> Select:
+    """Documents attached to one owner (not inspection photos of a work order), newest first."""
+    query = (
+        select(Document)
+        .options(selectinload(Document.uploaded_by))
+        .order_by(Document.created_at.desc(), Document.id.desc())
+    )
+    if customer_id is not None:
+        query = query.where(Document.customer_id == customer_id)
+    if asset_id is not None:
+        query = query.where(Document.asset_id == asset_id)
+    if work_order_id is not None:
+        query = query.where(Document.work_order_id == work_order_id, Document.inspection_item_id.is_(None))
+    return visible(query, user)
+
+
+def check_may_see(document: Document, user) -> None:
+    """Refuse a sensitive document to a role that may not see it (403)."""
+    if document.sensitive and not _may_see_sensitive(user):
+        raise DocumentError("Only the office may open ID cards and driving licences.", 403)
+
+
+def subject_customer_id(document: Document) -> int | None:
+    """The customer a document is about (directly, through the asset or the work order)."""
+    if document.customer_id is not None:
+        return document.customer_id
+    if document.asset_id is not None:
+        return db.session.scalar(select(Asset.customer_id).where(Asset.id == document.asset_id))
+    if document.work_order_id is not None:
+        return db.session.scalar(select(WorkOrder.customer_id).where(WorkOrder.id == document.work_order_id))
+    return None
+
+
+def log_download(document: Document) -> None:
+    """Write the download of a personal document to the access log."""
+    from saas.audit.services import log_access
+
+    customer_id = subject_customer_id(document)
+    description = f"Downloaded {document.kind_label.lower()} “{document.filename}”"
+    if customer_id is not None:
+        log_access("download", "customer", customer_id, description)
+    else:
+        log_access("download", "document", document.id, description)
+
+
+# --- deleting ----------------------------------------------------------------------------------
+
+
+def delete_document(document: Document) -> None:
+    """Delete the row now and its object once the transaction commits."""
+    _track(db.session(), _DOOMED, get_storage(), document.storage_key)
+    db.session.delete(document)
+    db.session.flush()
+
+
+def _customer_documents(customer_id: int) -> Select:
+    assets = select(Asset.id).where(Asset.customer_id == customer_id)
+    work_orders = select(WorkOrder.id).where(WorkOrder.customer_id == customer_id)
+    return select(Document).where(
+        or_(
+            Document.customer_id == customer_id,
+            Document.asset_id.in_(assets),
+            and_(Document.work_order_id.in_(work_orders), Document.kind != DocumentKind.SUPPLIER_INVOICE),
+        )
+    )
+
+
+def delete_documents_of_customer(customer_id: int) -> int:
+    """Erasure: remove every document about a customer (theirs, their assets', their work orders'
+    photos and papers; supplier invoices stay, they are the shop's bookkeeping). Returns how many.
+
+    Rows go now, objects once the transaction commits.
+    """
+    documents = list(db.session.scalars(_customer_documents(customer_id)))
+    storage = get_storage()
+    for document in documents:
+        _track(db.session(), _DOOMED, storage, document.storage_key)
+    if documents:
+        db.session.execute(
+            delete(Document).where(Document.id.in_([document.id for document in documents])),
+            execution_options={"synchronize_session": False},
+        )
+        for document in documents:
+            db.session.expunge(document)
+    db.session.flush()
+    return len(documents)
+
+
+def expired_sensitive_documents(today: date | None = None) -> Select:
+    """Sensitive documents past their retention date (for the privacy purge)."""
+    return select(Document).where(Document.sensitive.is_(True), Document.retain_until < (today or date.today()))

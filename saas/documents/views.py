@@ -1,0 +1,225 @@
+"""Document pages: the documents of a customer, a vehicle/device or a work order; upload, download, delete.
+
+Downloads are authorized here (the shop from the host, the role from the user) and then
+handed to the storage backend: a redirect to a short-lived presigned URL on S3, the file
+itself from the local folder, always as an attachment. Every download is in the access log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from saas.auth.decorators import permission_required, safe_next_url
+from saas.customers.models import Asset, Customer
+from saas.documents import services
+from saas.documents.models import KIND_LABELS, SENSITIVE_KINDS, Document, DocumentKind
+from saas.extensions import db
+from saas.storage import ObjectMissing, StorageError, get_storage
+from saas.tenancy import current_tenant, get_or_404
+from saas.workorders.models import WorkOrder
+
+bp = Blueprint("documents", __name__, template_folder="templates", url_prefix="/documents")
+
+PER_PAGE = 25
+SECTION_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Owner:
+    """What a list of documents hangs off: its row, how to name and link it, who may add to it."""
+
+    kind: str  # "customer" | "asset" | "work_order"
+    row: object
+    title: str
+    back_url: str
+    upload_permission: str
+
+    @property
+    def filter(self) -> dict:
+        return {f"{self.kind}_id": self.row.id}
+
+    @property
+    def page_url(self) -> str:
+        return url_for(f"documents.{self.kind}", **{f"{self.kind}_id": self.row.id})
+
+
+def _owner(kind: str, row) -> Owner:
+    if kind == "customer":
+        return Owner(kind, row, row.name, url_for("customers.show", customer_id=row.id), "customers.edit")
+    if kind == "asset":
+        return Owner(kind, row, row.label, url_for("customers.show", customer_id=row.customer_id), "customers.edit")
+    return Owner(
+        kind, row, f"Work order #{row.number}", url_for("workorders.show", work_order_id=row.id), "workorders.view"
+    )
+
+
+def kind_choices(user) -> list[tuple[str, str]]:
+    """The kinds `user` may upload (the office also ID cards and licences)."""
+    may_sensitive = user.can(services.SENSITIVE_PERMISSION)
+    return [(kind.value, KIND_LABELS[kind]) for kind in DocumentKind if may_sensitive or kind not in SENSITIVE_KINDS]
+
+
+@dataclass(frozen=True)
+class Section:
+    """The documents card on a customer's or work order's page."""
+
+    owner_kind: str
+    owner_id: int
+    documents: list[Document]
+    total: int
+    upload_url: str
+    list_url: str
+    may_upload: bool
+    kinds: list[tuple[str, str]]
+
+
+def document_section(owner_kind: str, owner_id: int) -> Section:
+    """The latest documents of an owner, for an include on its page (two queries)."""
+    query = services.documents_query(current_user, **{f"{owner_kind}_id": owner_id})
+    documents = list(db.session.scalars(query.limit(SECTION_LIMIT)))
+    total = (
+        len(documents)
+        if len(documents) < SECTION_LIMIT
+        else db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    )
+    endpoint = f"documents.{owner_kind}"
+    url = url_for(endpoint, **{f"{owner_kind}_id": owner_id})
+    permission = "workorders.view" if owner_kind == "work_order" else "customers.edit"
+    return Section(
+        owner_kind, owner_id, documents, total, url, url, current_user.can(permission), kind_choices(current_user)
+    )
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    return {
+        "document_section": document_section,
+        "shop_storage_usage": services.storage_usage,
+        "shop_storage_quota": lambda: services.storage_quota_bytes(current_tenant._get_current_object()),
+    }
+
+
+@bp.app_template_filter("filesize")
+def filesize(size: int | None) -> str:
+    """`{{ document.size_bytes | filesize }}` -> "1.5 MB"."""
+    return services.human_size(size)
+
+
+# --- the lists and uploads ------------------------------------------------------------------------
+
+
+@bp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
+@permission_required("customers.view")
+def customer(customer_id: int):
+    """A customer's documents; POST uploads one."""
+    return _owner_page(_owner("customer", get_or_404(Customer, customer_id)))
+
+
+@bp.route("/assets/<int:asset_id>", methods=["GET", "POST"])
+@permission_required("customers.view")
+def asset(asset_id: int):
+    """A vehicle's or device's documents (registration papers, photos); POST uploads one."""
+    return _owner_page(_owner("asset", get_or_404(Asset, asset_id)))
+
+
+@bp.route("/work-orders/<int:work_order_id>", methods=["GET", "POST"])
+@permission_required("workorders.view")
+def work_order(work_order_id: int):
+    """A work order's documents (authorizations, supplier invoices, photos); POST uploads one."""
+    return _owner_page(_owner("work_order", get_or_404(WorkOrder, work_order_id)))
+
+
+def _owner_page(owner: Owner):
+    kind = request.form.get("kind", "")
+    if request.method == "POST":
+        if not current_user.can(owner.upload_permission):
+            abort(403, "Your role does not allow adding documents here.")
+        try:
+            document = services.store_document(
+                request.files.get("file"),
+                kind=kind,
+                uploaded_by=current_user,
+                **{owner.kind: owner.row},
+            )
+        except services.DocumentError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return _render_list(owner, kind), error.status
+        db.session.commit()
+        flash(f"“{document.filename}” uploaded ({services.human_size(document.size_bytes)}).", "success")
+        return redirect(safe_next_url(request.form.get("next")) or owner.page_url)
+    return _render_list(owner, kind)
+
+
+def _render_list(owner: Owner, kind: str = ""):
+    page = db.paginate(services.documents_query(current_user, **owner.filter), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "documents/list.html",
+        owner=owner,
+        page=page,
+        kinds=kind_choices(current_user),
+        chosen_kind=kind,
+        may_upload=current_user.can(owner.upload_permission),
+        max_bytes=services.max_file_bytes(),
+    )
+
+
+# --- one document ---------------------------------------------------------------------------------
+
+
+@bp.route("/<int:document_id>/download")
+@permission_required("customers.view")
+def download(document_id: int):
+    """Authorize, log, then hand over the file as an attachment (presigned redirect or stream)."""
+    document = get_or_404(Document, document_id)
+    try:
+        services.check_may_see(document, current_user)
+    except services.DocumentError as error:
+        abort(error.status, str(error))
+    try:
+        response = get_storage().download(document.storage_key, document.filename, document.content_type)
+    except (ObjectMissing, StorageError):
+        abort(410, "This file is no longer in storage.")
+    services.log_download(document)
+    db.session.commit()
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:document_id>/delete", methods=["POST"])
+@permission_required("customers.view")
+def delete(document_id: int):
+    """Delete a document and its stored file (the office, or whoever uploaded it)."""
+    document = get_or_404(Document, document_id)
+    if not (current_user.can("customers.edit") or document.uploaded_by_id == current_user.id):
+        abort(403, "Only the office or the person who uploaded it may delete a document.")
+    try:
+        services.check_may_see(document, current_user)
+    except services.DocumentError as error:
+        abort(error.status, str(error))
+    back = safe_next_url(request.form.get("next")) or _page_of(document)
+    name = document.filename
+    services.delete_document(document)
+    db.session.commit()
+    flash(f"“{name}” deleted.", "success")
+    return redirect(back)
+
+
+def _page_of(document: Document) -> str:
+    if document.inspection_item_id is not None:
+        from saas.inspections.models import InspectionItem
+
+        item = get_or_404(InspectionItem, document.inspection_item_id)
+        return url_for("inspections.show", inspection_id=item.inspection_id)
+    if document.work_order_id is not None:
+        return url_for("documents.work_order", work_order_id=document.work_order_id)
+    if document.asset_id is not None:
+        return url_for("documents.asset", asset_id=document.asset_id)
+    if document.customer_id is not None:
+        return url_for("documents.customer", customer_id=document.customer_id)
+    return url_for("customers.index")

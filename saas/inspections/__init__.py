@@ -1,0 +1,1 @@
+"""Digital inspections: per-shop templates, rated items with photos, recommended jobs."""

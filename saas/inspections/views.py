@@ -1,0 +1,225 @@
+"""Inspection pages: the shop's checklists, an inspection on a work order (rated from a phone,
+with photos), and the customer's view of the photos through the estimate link.
+
+Two blueprints on the shop's host:
+
+* `inspections` (staff): templates, starting, rating, photos, finishing.
+* `inspection_public` (the customer, no account): a photo of the work order the estimate
+  token names, addressed by the random part of its key, never by its id.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from saas.auth.decorators import permission_required
+from saas.extensions import db, limiter
+from saas.inspections import services
+from saas.inspections.models import Inspection, InspectionItem, InspectionTemplate, InspectionTemplateItem, Rating
+from saas.storage import ObjectMissing, StorageError, get_storage
+from saas.tenancy import get_or_404
+from saas.workorders import approval
+from saas.workorders.models import WorkOrder
+
+bp = Blueprint("inspections", __name__, template_folder="templates", url_prefix="/inspections")
+public_bp = Blueprint("inspection_public", __name__, template_folder="templates")
+
+TEMPLATES_PERMISSION = "inspections.templates"
+INSPECT_PERMISSION = "workorders.update_status"  # technicians inspect the cars they work on
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    return {
+        "work_order_inspections": services.inspections_of,
+        "inspection_templates": lambda: list(db.session.scalars(services.templates_query())),
+        "inspection_findings": services.findings_by_job,
+        "ratings": list(Rating),
+    }
+
+
+def _failed(error: services.InspectionError, back: str):
+    """Undo the request's changes and explain the refusal, with a link back (nothing half-saved)."""
+    db.session.rollback()
+    return _error_page(error, back), error.status
+
+
+def _error_page(error: services.InspectionError, back: str) -> str:
+    return render_template("inspections/problem.html", message=str(error), back=back)
+
+
+# --- templates -------------------------------------------------------------------------------------
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+@permission_required(TEMPLATES_PERMISSION)
+def templates():
+    """The shop's checklists; POST adds one (one item per line)."""
+    if request.method == "POST":
+        try:
+            template = services.create_template(
+                request.form.get("name", ""), request.form.get("items", ""), request.form.get("description", "")
+            )
+        except services.InspectionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return _templates_page(), error.status
+        db.session.commit()
+        flash(f"Checklist “{template.name}” added.", "success")
+        return redirect(url_for(".templates"))
+    return _templates_page()
+
+
+def _templates_page() -> str:
+    return render_template("inspections/templates.html", templates=list(db.session.scalars(services.templates_query())))
+
+
+@bp.route("/templates/<int:template_id>/items", methods=["POST"])
+@permission_required(TEMPLATES_PERMISSION)
+def add_template_item(template_id: int):
+    """Add a point to a checklist."""
+    template = get_or_404(InspectionTemplate, template_id)
+    try:
+        services.add_template_item(template, request.form.get("label", ""))
+    except services.InspectionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _templates_page(), error.status
+    db.session.commit()
+    return redirect(url_for(".templates") + f"#template-{template.id}")
+
+
+@bp.route("/template-items/<int:item_id>/delete", methods=["POST"])
+@permission_required(TEMPLATES_PERMISSION)
+def delete_template_item(item_id: int):
+    """Remove a point from a checklist."""
+    item = get_or_404(InspectionTemplateItem, item_id)
+    template_id = item.template_id
+    services.delete_template_item(item)
+    db.session.commit()
+    return redirect(url_for(".templates") + f"#template-{template_id}")
+
+
+@bp.route("/templates/<int:template_id>/delete", methods=["POST"])
+@permission_required(TEMPLATES_PERMISSION)
+def delete_template(template_id: int):
+    """Remove a checklist (inspections already done keep their items)."""
+    template = get_or_404(InspectionTemplate, template_id)
+    name = template.name
+    services.delete_template(template)
+    db.session.commit()
+    flash(f"Checklist “{name}” deleted.", "success")
+    return redirect(url_for(".templates"))
+
+
+# --- inspections on a work order --------------------------------------------------------------------
+
+
+@bp.route("/work-orders/<int:work_order_id>/start", methods=["POST"])
+@permission_required(INSPECT_PERMISSION)
+def start(work_order_id: int):
+    """Start an inspection of a work order from one of the shop's checklists."""
+    work_order = get_or_404(WorkOrder, work_order_id)
+    back = url_for("workorders.show", work_order_id=work_order.id)
+    raw = request.form.get("template_id", "")
+    if not raw.isdigit():
+        return _error_page(services.InspectionError("Pick a checklist."), back), 400
+    template = get_or_404(InspectionTemplate, int(raw))  # another shop's checklist: 404
+    try:
+        inspection = services.start_inspection(work_order, template, current_user)
+    except services.InspectionError as error:
+        return _failed(error, back)
+    db.session.commit()
+    return redirect(url_for(".show", inspection_id=inspection.id))
+
+
+@bp.route("/<int:inspection_id>")
+@permission_required(INSPECT_PERMISSION)
+def show(inspection_id: int):
+    """The inspection: each item with its rating, notes and photos; made for a phone."""
+    inspection = services.load_inspection(inspection_id) if 0 < inspection_id < 2**63 else None
+    if inspection is None:
+        abort(404)
+    return render_template("inspections/show.html", inspection=inspection, work_order=inspection.work_order)
+
+
+@bp.route("/items/<int:item_id>", methods=["POST"])
+@permission_required(INSPECT_PERMISSION)
+def save_item(item_id: int):
+    """Rate an item, with notes, and optionally attach a photo taken with the phone's camera."""
+    item = get_or_404(InspectionItem, item_id)
+    back = url_for(".show", inspection_id=item.inspection_id) + f"#item-{item.id}"
+    upload = request.files.get("photo")
+    try:
+        services.rate_item(item, request.form.get("rating"), request.form.get("notes"))
+        if upload is not None and upload.filename:
+            services.add_photo(item, upload, current_user)
+    except services.InspectionError as error:
+        return _failed(error, back)
+    db.session.commit()
+    flash(f"“{item.label}” saved.", "success")
+    return redirect(back, code=303)
+
+
+@bp.route("/items/<int:item_id>/photos", methods=["POST"])
+@permission_required(INSPECT_PERMISSION)
+def add_photo(item_id: int):
+    """Attach a photo to an item (without changing its rating)."""
+    item = get_or_404(InspectionItem, item_id)
+    back = url_for(".show", inspection_id=item.inspection_id) + f"#item-{item.id}"
+    try:
+        services.add_photo(item, request.files.get("photo"), current_user)
+    except services.InspectionError as error:
+        return _failed(error, back)
+    db.session.commit()
+    flash("Photo added.", "success")
+    return redirect(back, code=303)
+
+
+@bp.route("/<int:inspection_id>/finish", methods=["POST"])
+@permission_required(INSPECT_PERMISSION)
+def finish(inspection_id: int):
+    """Finish: items needing attention become recommended jobs on the work order."""
+    inspection = get_or_404(Inspection, inspection_id)
+    back = url_for(".show", inspection_id=inspection.id)
+    try:
+        jobs = services.finish_inspection(inspection, current_user)
+    except services.InspectionError as error:
+        return _failed(error, back)
+    db.session.commit()
+    flash(
+        f"Inspection finished: {len(jobs)} recommended job{'s' if len(jobs) != 1 else ''} added to the estimate. "
+        "Send the estimate so the customer sees the photos.",
+        "success",
+    )
+    return redirect(url_for("workorders.show", work_order_id=inspection.work_order_id) + "#jobs")
+
+
+# --- the customer's photos -----------------------------------------------------------------------------
+
+
+@public_bp.after_request
+def _private(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@public_bp.route("/estimate/<token>/photos/<ref>")
+@limiter.limit("120 per minute")
+def photo(token: str, ref: str):
+    """A photo of the estimate's inspection: the token authorizes, and only for its own work order."""
+    try:
+        work_order, _version = approval.work_order_for_link(token)
+    except approval.EstimateLinkError:
+        abort(404)
+    document = services.customer_photo(work_order.id, ref)
+    if document is None:
+        abort(404)
+    try:
+        return get_storage().download(document.storage_key, document.filename, document.content_type)
+    except (ObjectMissing, StorageError):
+        abort(404)
