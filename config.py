@@ -91,6 +91,7 @@ class Config:
             "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET"),
             "STRIPE_API_BASE": _env("STRIPE_API_BASE"),  # None = Stripe's own API; a local stand-in in tests
             "STRIPE_TAX_ENABLED": _env_bool("STRIPE_TAX_ENABLED", False),
+            "STRIPE_MAX_NETWORK_RETRIES": int(_env("STRIPE_MAX_NETWORK_RETRIES", "2")),
             "BILLING_GRACE_DAYS": int(_env("BILLING_GRACE_DAYS", "7")),
             "BILLING_TRIAL_PLAN": _env("BILLING_TRIAL_PLAN", "pro"),
             "BILLING_TRIAL_REMINDER_DAYS": int(_env("BILLING_TRIAL_REMINDER_DAYS", "3")),
@@ -137,7 +138,9 @@ class DevelopmentConfig(Config):
             # The database `make run` starts (scripts/dev.py); its socket lives in the data folder.
             socket = quote(str(INSTANCE_DIR / "pgdata"), safe="")
             settings["SQLALCHEMY_DATABASE_URI"] = f"postgresql+psycopg://workbay_app:workbay-dev@/workbay?host={socket}"
-            settings["MIGRATIONS_DATABASE_URL"] = f"postgresql+psycopg://workbay_owner:workbay-dev@/workbay?host={socket}"
+            settings["MIGRATIONS_DATABASE_URL"] = (
+                f"postgresql+psycopg://workbay_owner:workbay-dev@/workbay?host={socket}"
+            )
         return settings
 
 
@@ -176,8 +179,7 @@ class ProductionConfig(Config):
         missing = [name for name in cls.REQUIRED if not _env(name)]
         if missing:
             raise ConfigError(
-                "Workbay will not start in production without these environment variables: "
-                + ", ".join(missing)
+                "Workbay will not start in production without these environment variables: " + ", ".join(missing)
             )
         settings = super().load()
         settings.update(

@@ -26,8 +26,16 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["/", "/customers", "/customers?q=an", "/customers?page=5", "/work-orders", "/work-orders/board",
-         "/invoices", "/appointments"]
+PAGES = [
+    "/",
+    "/customers",
+    "/customers?q=an",
+    "/customers?page=5",
+    "/work-orders",
+    "/work-orders/board",
+    "/invoices",
+    "/appointments",
+]
 
 
 def seed(app, shops: int, customers: int) -> None:
@@ -78,8 +86,12 @@ def main() -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="workbay-bench-")) / "pg"
     server = start_server(data_dir, cleanup_mode="delete")
     urls = ensure_database(server.get_uri("postgres"), "workbay_bench")
-    settings = {"ENV_NAME": "testing", "SERVER_NAME": f"localhost:{options.port}",
-                "TRUSTED_HOSTS": ["localhost", ".localhost"], "MAIL_OUTBOX_DIR": str(data_dir.parent / "outbox")}
+    settings = {
+        "ENV_NAME": "testing",
+        "SERVER_NAME": f"localhost:{options.port}",
+        "TRUSTED_HOSTS": ["localhost", ".localhost"],
+        "MAIL_OUTBOX_DIR": str(data_dir.parent / "outbox"),
+    }
     migrator = create_app({**settings, "SQLALCHEMY_DATABASE_URI": urls.owner, "MIGRATIONS_DATABASE_URL": urls.owner})
     with migrator.app_context():
         upgrade()
@@ -88,8 +100,10 @@ def main() -> int:
 
     started = time.perf_counter()
     seed(app, options.shops, options.customers)
-    print(f"seeded {options.shops} shops ({options.customers} customers in the measured one) "
-          f"in {time.perf_counter() - started:.1f}s")
+    print(
+        f"seeded {options.shops} shops ({options.customers} customers in the measured one) "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
 
     statements = []
     with app.app_context():

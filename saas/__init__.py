@@ -17,6 +17,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     app.config.from_mapping(load_config(overrides.get("ENV_NAME") or (config if isinstance(config, str) else None)))
     app.config.from_mapping(overrides)
     register_logging(app)
+    register_proxy(app)
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
@@ -31,6 +32,15 @@ def register_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind N trusted proxies, take the client's address and scheme from X-Forwarded-* (for access logs)."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -57,19 +67,27 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each feature on the site it belongs to."""
+    from saas.appointments.booking_views import bp as booking_bp
+    from saas.appointments.views import bp as appointments_bp
+    from saas.audit.views import bp as audit_bp
     from saas.auth.views import bp as auth_bp
+    from saas.billing.views import bp as billing_bp
+    from saas.billing.views import public_bp as billing_public_bp
+    from saas.customers.views import bp as customers_bp
+    from saas.documents.views import bp as documents_bp
     from saas.health import bp as health_bp
+    from saas.inspections.views import bp as inspections_bp
+    from saas.inspections.views import public_bp as inspection_public_bp
+    from saas.invoicing.views import bp as invoicing_bp
     from saas.onboarding.views import bp as onboarding_bp
     from saas.outbox import bp as outbox_bp
     from saas.platform.views import bp as platform_bp
     from saas.privacy.views import bp as privacy_bp
-    from saas.appointments.views import bp as appointments_bp
-    from saas.audit.views import bp as audit_bp
-    from saas.customers.views import bp as customers_bp
-    from saas.invoicing.views import bp as invoicing_bp
     from saas.settings.views import bp as settings_bp
-    from saas.workorders.views import bp as workorders_bp
     from saas.shop.views import bp as shop_bp
+    from saas.workorders.approval_views import bp as estimates_bp
+    from saas.workorders.approval_views import public_bp as estimate_public_bp
+    from saas.workorders.views import bp as workorders_bp
 
     # Static files answer on every host, so pages never load assets cross-origin.
     app.add_url_rule(
@@ -81,11 +99,26 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(onboarding_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(billing_public_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(platform_bp, subdomain="admin")
     app.register_blueprint(auth_bp, subdomain="<shop>")
     app.register_blueprint(shop_bp, subdomain="<shop>")
-    for shop_blueprint in (customers_bp, workorders_bp, invoicing_bp, appointments_bp, settings_bp, audit_bp):
+    for shop_blueprint in (
+        customers_bp,
+        workorders_bp,
+        invoicing_bp,
+        appointments_bp,
+        booking_bp,
+        settings_bp,
+        audit_bp,
+        estimates_bp,
+        estimate_public_bp,
+        billing_bp,
+        documents_bp,
+        inspections_bp,
+        inspection_public_bp,
+    ):
         app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
 
@@ -105,10 +138,14 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """`flask tenants ...`, `flask users ...`, `flask demo ...`."""
+    from saas.billing.commands import billing_cli
     from saas.demo import demo_cli
     from saas.onboarding.commands import tenants_cli
     from saas.platform.commands import users_cli
+    from saas.tasks.worker import worker_command
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(billing_cli)

@@ -63,9 +63,7 @@ class TenantScoped:
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr takes the class
-        return mapped_column(
-            BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, sort_order=-10
-        )
+        return mapped_column(BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, sort_order=-10)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, sort_order=-9)
 

@@ -72,12 +72,11 @@ def role_setup_statements(database: str, owner: str = OWNER_ROLE, app: str = APP
         sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner)),
         sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(app)),
         sql.SQL(
-            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public "
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
         ).format(sql.Identifier(owner), sql.Identifier(app)),
-        sql.SQL(
-            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}"
-        ).format(sql.Identifier(owner), sql.Identifier(app)),
+        sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}").format(
+            sql.Identifier(owner), sql.Identifier(app)
+        ),
         sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO {}").format(
             sql.Identifier(owner), sql.Identifier(app)
         ),

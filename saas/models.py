@@ -3,7 +3,10 @@
 from saas.appointments.models import Appointment, BookableService, OpeningHours
 from saas.audit.models import AccessLogEntry
 from saas.auth.models import Invitation, User
+from saas.billing.models import StripeCustomer, StripeEvent, Subscription
 from saas.customers.models import Asset, Customer
+from saas.documents.models import Document
+from saas.inspections.models import Inspection, InspectionItem, InspectionTemplate, InspectionTemplateItem
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
 from saas.onboarding.models import Tenant
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
@@ -21,8 +24,10 @@ from saas.workorders.models import (
 )
 
 __all__ = [
-    "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer",
+    "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer", "Document",
+    "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem",
     "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
-    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "Tenant", "User", "WorkOrder",
+    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",
+    "Subscription", "Tenant", "User", "WorkOrder",
     "WorkOrderEvent", "WorkOrderTechnician",
 ]  # fmt: skip

@@ -36,9 +36,10 @@ def next_number(name: str) -> int:
         .on_conflict_do_nothing(index_elements=["tenant_id", "name"])
     )
     sequence = db.session.scalar(
-        select(NumberSequence).where(NumberSequence.name == name).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(NumberSequence)
+        .where(NumberSequence.name == name)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     number = sequence.next_value
     sequence.next_value = number + 1

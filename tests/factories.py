@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from saas.auth import services as auth
 from saas.auth.roles import Role
+from saas.customers.services import save_customer
 from saas.extensions import db
 from saas.onboarding.services import create_tenant
 from saas.platform.services import create_admin
-from saas.customers.services import save_customer
 from saas.tenancy import tenant_scope
 
 PASSWORD = "correct-horse-battery"
@@ -40,7 +40,9 @@ class Factory:
         with self.app.test_request_context():
             tenant = create_tenant(name or f"Shop {subdomain}", subdomain, "US")
             with tenant_scope(tenant.id):
-                auth.create_user(owner_email or f"owner@{subdomain}.example.com", "Owner " + subdomain, PASSWORD, Role.OWNER)
+                auth.create_user(
+                    owner_email or f"owner@{subdomain}.example.com", "Owner " + subdomain, PASSWORD, Role.OWNER
+                )
             db.session.commit()
             return Ref(tenant.id, tenant.id, subdomain=subdomain)
 

@@ -11,16 +11,23 @@ from saas.forms import new_password_fields
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        "E-mail",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
+    )
     remember = BooleanField("Keep me logged in on this device")
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "username", "autofocus": True})
+    email = EmailField(
+        "E-mail",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
 
 
 class ResetPasswordForm(FlaskForm):
@@ -28,8 +35,9 @@ class ResetPasswordForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)],
-                       render_kw={"autocomplete": "name", "autofocus": True})
+    name = StringField(
+        "Your name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name", "autofocus": True}
+    )
     password, confirm = new_password_fields()
 
 

@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "staff.manage": MANAGEMENT,
     "shop.settings": MANAGEMENT,
     "billing.manage": frozenset({Role.OWNER}),
+    "documents.sensitive": OFFICE,  # ID cards and driving licences
+    "inspections.templates": MANAGEMENT,
 }
 
 # Who may hand out which role: nobody grants more than they hold.

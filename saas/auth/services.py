@@ -104,9 +104,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    token = make_token(
-        "password-reset", {"t": user.tenant_id, "u": user.id, "h": fingerprint(user.password_hash)}
-    )
+    token = make_token("password-reset", {"t": user.tenant_id, "u": user.id, "h": fingerprint(user.password_hash)})
     shop = shop_of(user)
     send_mail(
         user.email,
@@ -197,6 +195,9 @@ def invite_staff(inviter: User, email: str, role: str) -> Invitation:
         raise AuthError("You cannot give that role.")
     if find_user_by_email(email) is not None:
         raise AuthError("This person is already on your staff.")
+    from saas.billing.services import check_seat_available  # billing imports auth; import at call time
+
+    check_seat_available()  # PlanLimitError: a friendly page with an upgrade button
     for old in open_invitations_for(email):
         old.revoked_at = utcnow()
     token, token_hash = new_random_token()

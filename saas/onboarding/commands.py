@@ -30,9 +30,7 @@ def create_command(name, subdomain, country, owner_email, owner_name, owner_pass
     """Create a shop with its owner, in trial."""
     subdomain = normalize_subdomain(subdomain)
     problem = (
-        subdomain_problem(subdomain)
-        or auth.email_problem(owner_email)
-        or password_problem(owner_password, owner_email)
+        subdomain_problem(subdomain) or auth.email_problem(owner_email) or password_problem(owner_password, owner_email)
     )
     if not problem and not is_country_code(country):
         problem = f"unknown country code {country!r}"

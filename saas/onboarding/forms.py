@@ -12,15 +12,23 @@ from saas.onboarding.subdomains import normalize_subdomain, subdomain_problem
 
 
 class SignupForm(FlaskForm):
-    shop_name = StringField("Shop name", validators=[DataRequired(), Length(max=120)],
-                            render_kw={"autofocus": True, "autocomplete": "organization"})
-    subdomain = StringField("Your shop's address", filters=[normalize_subdomain],
-                            validators=[DataRequired()],
-                            render_kw={"autocapitalize": "none", "spellcheck": "false", "maxlength": 40})
-    owner_name = StringField("Your name", validators=[DataRequired(), Length(max=120)],
-                             render_kw={"autocomplete": "name"})
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    shop_name = StringField(
+        "Shop name",
+        validators=[DataRequired(), Length(max=120)],
+        render_kw={"autofocus": True, "autocomplete": "organization"},
+    )
+    subdomain = StringField(
+        "Your shop's address",
+        filters=[normalize_subdomain],
+        validators=[DataRequired()],
+        render_kw={"autocapitalize": "none", "spellcheck": "false", "maxlength": 40},
+    )
+    owner_name = StringField(
+        "Your name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+    )
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"}
+    )
     password, confirm = new_password_fields(email_field="email")
     country = SelectField(
         "Country",

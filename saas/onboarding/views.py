@@ -77,6 +77,4 @@ def find_shop():
         if shop_exists(form.subdomain.data):
             return redirect(url_for("auth.login", shop=form.subdomain.data))
         form.subdomain.errors = ["We could not find a shop at that address."]
-    return render_template("onboarding/find_shop.html", form=form, base_host=base_host()), (
-        400 if form.errors else 200
-    )
+    return render_template("onboarding/find_shop.html", form=form, base_host=base_host()), (400 if form.errors else 200)

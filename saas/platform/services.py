@@ -49,6 +49,8 @@ class ShopRow:
 
     tenant: Tenant
     staff_count: int
+    storage_bytes: int = 0  # documents and photos stored
+    document_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,25 @@ def shops_overview(admin: PlatformAdmin, search: str = "", page: int = 1, ip_add
         .group_by(User.tenant_id)
         .subquery()
     )
-    query = select(Tenant, func.coalesce(staff_counts.c.staff, 0)).outerjoin(
-        staff_counts, staff_counts.c.tenant_id == Tenant.id
+    from saas.documents.services import usage_by_tenant_query
+
+    storage = usage_by_tenant_query().subquery()
+    query = (
+        select(
+            Tenant,
+            func.coalesce(staff_counts.c.staff, 0),
+            func.coalesce(storage.c.bytes, 0),
+            func.coalesce(storage.c.count, 0),
+        )
+        .outerjoin(staff_counts, staff_counts.c.tenant_id == Tenant.id)
+        .outerjoin(storage, storage.c.tenant_id == Tenant.id)
     )
     count_query = select(func.count()).select_from(Tenant)
     search = search.strip()
     if search:
-        condition = or_(Tenant.name.icontains(search, autoescape=True), Tenant.subdomain.icontains(search, autoescape=True))
+        condition = or_(
+            Tenant.name.icontains(search, autoescape=True), Tenant.subdomain.icontains(search, autoescape=True)
+        )
         query = query.where(condition)
         count_query = count_query.where(condition)
     with cross_tenant_scope(f"platform shops overview by admin {admin.id}"):
@@ -86,7 +100,8 @@ def shops_overview(admin: PlatformAdmin, search: str = "", page: int = 1, ip_add
             query.order_by(Tenant.created_at.desc(), Tenant.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         ).all()
     audit(admin, "shops.list", f"search={search!r} page={page}", ip_address)
-    return ShopPage([ShopRow(tenant, staff) for tenant, staff in result], total, page, pages)
+    rows = [ShopRow(tenant, staff, int(stored), int(files)) for tenant, staff, stored, files in result]
+    return ShopPage(rows, total, page, pages)
 
 
 def record_admin_login(admin: PlatformAdmin) -> None:

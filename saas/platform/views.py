@@ -50,3 +50,24 @@ def shops():
     result = platform.shops_overview(current_user, search, page, request.remote_addr)
     db.session.commit()  # keeps the audit entry
     return render_template("platform/shops.html", result=result, search=search)
+
+
+@bp.route("/shops/<int:tenant_id>/plan", methods=["POST"])
+@login_required
+def set_plan(tenant_id: int):
+    """Put a shop on a plan and status by hand (billing off, or a special arrangement); audited."""
+    from saas.billing import services as billing
+
+    plan, status = request.form.get("plan", "")[:20], request.form.get("status", "")[:20]
+    try:
+        tenant = billing.admin_set_plan(tenant_id, plan, status)
+    except billing.BillingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("platform.shops")), 303
+    platform.audit(
+        current_user, "shops.set_plan", f"tenant={tenant_id} plan={plan!r} status={status!r}", request.remote_addr
+    )
+    db.session.commit()
+    flash(f"{tenant.name} is now on {plan or 'the trial plan'} ({status.replace('_', ' ')}).", "success")
+    return redirect(url_for("platform.shops"))

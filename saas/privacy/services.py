@@ -9,8 +9,9 @@ from saas.privacy.policies import PRIVACY, TERMS, PolicyDocument
 
 def record_acceptance(user, document: PolicyDocument, ip_address: str | None) -> PolicyAcceptance:
     """Keep proof that `user` accepted `document` at its current version, now, from `ip_address`."""
-    acceptance = PolicyAcceptance(user_id=user.id, document=document.key, version=document.version,
-                                  ip_address=ip_address)
+    acceptance = PolicyAcceptance(
+        user_id=user.id, document=document.key, version=document.version, ip_address=ip_address
+    )
     db.session.add(acceptance)
     return acceptance
 

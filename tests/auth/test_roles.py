@@ -33,6 +33,8 @@ WHO_MAY = {
     "staff.manage": MANAGEMENT,
     "shop.settings": MANAGEMENT,
     "billing.manage": {OWNER},
+    "documents.sensitive": OFFICE,
+    "inspections.templates": MANAGEMENT,
 }
 
 

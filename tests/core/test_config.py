@@ -41,8 +41,12 @@ def test_production_with_settings_uses_secure_cookies_and_trusts_only_its_domain
 
 
 def test_production_refuses_the_development_outbox(clean_env):
-    for name, value in {"SECRET_KEY": "s", "DATABASE_URL": "postgresql://x", "SERVER_NAME": "w.example",
-                        "MAIL_BACKEND": "outbox"}.items():
+    for name, value in {
+        "SECRET_KEY": "s",
+        "DATABASE_URL": "postgresql://x",
+        "SERVER_NAME": "w.example",
+        "MAIL_BACKEND": "outbox",
+    }.items():
         clean_env.setenv(name, value)
     with pytest.raises(ConfigError, match="outbox"):
         load_config("production")

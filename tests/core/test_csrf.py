@@ -15,9 +15,16 @@ def protected_app(make_app):
 def test_signup_without_csrf_token_is_refused_and_creates_nothing(protected_app):
     response = protected_app.test_client().post(
         "/signup",
-        data={"shop_name": "Forged", "subdomain": "forged", "owner_name": "X", "email": "x@example.com",
-              "password": "long-enough-pass", "confirm": "long-enough-pass", "country": "US",
-              "accept_policies": "y"},
+        data={
+            "shop_name": "Forged",
+            "subdomain": "forged",
+            "owner_name": "X",
+            "email": "x@example.com",
+            "password": "long-enough-pass",
+            "confirm": "long-enough-pass",
+            "country": "US",
+            "accept_policies": "y",
+        },
     )
     assert response.status_code == 400
     assert b"The form expired" in response.data

@@ -1,7 +1,6 @@
 """GET /healthz tells a load balancer whether the database answers."""
 
 
-
 def test_healthz_answers_200_when_the_database_is_reachable(client, shop_client):
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -15,7 +15,9 @@ EMPTY_DATABASE = "workbay_migrations_check"
 def test_empty_database_upgrades_to_head_matching_models_and_downgrades_to_nothing(server_url):
     drop_database(server_url, EMPTY_DATABASE)
     urls = ensure_database(server_url, EMPTY_DATABASE)
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": urls.owner, "MIGRATIONS_DATABASE_URL": urls.owner})
+    app = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": urls.owner, "MIGRATIONS_DATABASE_URL": urls.owner}
+    )
     engine = create_engine(urls.owner)
     try:
         with app.app_context():

@@ -160,5 +160,3 @@ class ShopData:
 @pytest.fixture
 def shop_data(app) -> ShopData:
     return ShopData(app)
-
-

@@ -13,7 +13,7 @@ def test_new_customer_page_renders_with_helpful_empty_sections(owner_client, fac
     assert response.status_code == 200
     assert "No vehicles or devices yet" in page
     assert "No work orders yet" in page and "No invoices yet" in page and "Nothing declined" in page
-    assert "Documents arrive with the documents feature" in page
+    assert "No documents yet" in page
     assert "nothing owed" in page
 
 

@@ -105,5 +105,3 @@ def books(app, shop):
 @pytest.fixture
 def other_books(app, other_shop):
     return Books(app, other_shop, "UTC")
-
-

@@ -15,8 +15,14 @@ from tests.tenancy.conftest import Shop, refilled, snapshot
 _ROUTES_BY_ID = {
     ("user_id", "users"): ("auth.staff_member", "auth.staff_access"),
     ("invitation_id", "invitations"): ("auth.revoke_invitation",),
-    ("customer_id", "customers"): ("customers.show", "customers.edit", "customers.export", "customers.new_asset"),
-    ("asset_id", "assets"): ("customers.edit_asset",),
+    ("customer_id", "customers"): (
+        "customers.show",
+        "customers.edit",
+        "customers.export",
+        "customers.new_asset",
+        "documents.customer",
+    ),
+    ("asset_id", "assets"): ("customers.edit_asset", "documents.asset"),
     ("appointment_id", "appointments"): (
         "appointments.show",
         "appointments.cancel",
@@ -42,6 +48,8 @@ _ROUTES_BY_ID = {
         "workorders.add_job",
         "workorders.add_canned_job",
         "workorders.change_status",
+        "documents.work_order",
+        "inspections.start",
     ),
     ("canned_job_id", "canned_jobs"): (
         "workorders.canned_job",
@@ -51,6 +59,11 @@ _ROUTES_BY_ID = {
     ("line_id", "canned_job_lines"): ("workorders.edit_canned_line", "workorders.delete_canned_line"),
     ("job_id", "jobs"): ("workorders.edit_job", "workorders.delete_job", "workorders.add_line"),
     ("line_id", "job_lines"): ("workorders.edit_line", "workorders.delete_line"),
+    ("document_id", "documents"): ("documents.download", "documents.delete"),
+    ("template_id", "inspection_templates"): ("inspections.add_template_item", "inspections.delete_template"),
+    ("item_id", "inspection_template_items"): ("inspections.delete_template_item",),
+    ("inspection_id", "inspections"): ("inspections.show", "inspections.finish"),
+    ("item_id", "inspection_items"): ("inspections.save_item", "inspections.add_photo"),
 }
 CROSS_TENANT_TARGETS = {
     endpoint: {arg: table} for (arg, table), endpoints in _ROUTES_BY_ID.items() for endpoint in endpoints
