@@ -26,7 +26,7 @@ from saas.customers.models import Asset, Customer
 from saas.documents.models import SENSITIVE_KINDS, Document, DocumentKind
 from saas.extensions import db
 from saas.storage import Storage, StorageError, build_key, get_storage
-from saas.tenancy import active_tenant_id
+from saas.tenancy import active_tenant_id, tenant_scope
 from saas.workorders.models import WorkOrder
 
 log = logging.getLogger(__name__)
@@ -85,16 +85,14 @@ def max_file_bytes() -> int:
 
 
 def storage_quota_bytes(tenant) -> int | None:
-    """How many bytes `tenant` may store in all (None: no limit).
+    """How many bytes `tenant` may store in all (None: no limit): its plan's allowance, capped by
+    the platform-wide DOCUMENT_QUOTA_BYTES when that is set."""
+    from saas.billing.services import storage_limit_bytes
 
-    The plan-limit hook: reads DOCUMENT_QUOTA_BYTES today; billing may replace this function
-    (or set `app.config["DOCUMENT_QUOTA_FUNCTION"]` to a callable taking the tenant).
-    """
-    override = current_app.config.get("DOCUMENT_QUOTA_FUNCTION")
-    if callable(override):
-        return override(tenant)
-    quota = current_app.config.get("DOCUMENT_QUOTA_BYTES")
-    return int(quota) if quota not in (None, "") else None
+    with tenant_scope(tenant.id):
+        limits = [storage_limit_bytes(), current_app.config.get("DOCUMENT_QUOTA_BYTES")]
+    limits = [int(limit) for limit in limits if limit not in (None, "")]
+    return min(limits) if limits else None
 
 
 def human_size(size: int | None) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
+from saas.billing.services import check_feature
 from saas.db import utcnow
 from saas.documents import services as documents
 from saas.documents.models import Document, DocumentKind
@@ -123,6 +124,7 @@ def inspections_of(work_order_id: int) -> list[Inspection]:
 
 def start_inspection(work_order: WorkOrder, template: InspectionTemplate, user=None) -> Inspection:
     """Begin an inspection from a checklist: its items are copied, so later edits of the template do not move it."""
+    check_feature("inspections", "Digital inspections")  # PlanLimitError: a page with an upgrade button
     items = list(
         db.session.scalars(
             select(InspectionTemplateItem)

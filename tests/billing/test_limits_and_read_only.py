@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from saas.auth.models import Invitation
@@ -127,3 +128,44 @@ def test_a_platform_admin_sets_a_shops_plan_and_status(factory, admin_client, bi
 def test_the_trial_end_uses_the_current_time(app, alpha):
     with app.test_request_context(), tenant_scope(alpha.id):
         assert send_due_trial_reminder(utcnow()) == "not yet"
+
+
+def start_an_inspection(app, shop) -> None:
+    """Start an inspection on a new work order of `shop` through the services."""
+    from saas.customers.services import save_customer
+    from saas.inspections.services import create_template, start_inspection
+    from saas.workorders.services import create_work_order
+
+    with app.test_request_context(), tenant_scope(shop.id):
+        customer = save_customer(None, name="Ina Spect", email=None, phone=None, notes="")
+        work_order = create_work_order(customer_id=customer.id)
+        start_inspection(work_order, create_template("Brakes", "Pads\nRotors"))
+        db.session.commit()
+
+
+def test_inspections_need_a_plan_that_includes_them(app, billing, alpha, bravo):
+    from saas.billing.services import PlanLimitError
+
+    billing.set_plan(alpha.id, "starter")
+    billing.set_plan(bravo.id, "pro")
+
+    with pytest.raises(PlanLimitError, match="Digital inspections is not part of your Starter plan"):
+        start_an_inspection(app, alpha)
+    start_an_inspection(app, bravo)
+
+
+def test_document_storage_follows_the_plan_capped_by_the_platform_limit(app, billing, alpha):
+    from saas.billing.plans import GB
+    from saas.documents.services import storage_quota_bytes
+
+    billing.set_plan(alpha.id, "starter")
+    platform_limit = app.config["DOCUMENT_QUOTA_BYTES"]
+    try:
+        with app.test_request_context():
+            tenant = db.session.get(Tenant, alpha.id)
+            app.config["DOCUMENT_QUOTA_BYTES"] = None
+            assert storage_quota_bytes(tenant) == 1 * GB
+            app.config["DOCUMENT_QUOTA_BYTES"] = 5 * 1024 * 1024
+            assert storage_quota_bytes(tenant) == 5 * 1024 * 1024
+    finally:
+        app.config["DOCUMENT_QUOTA_BYTES"] = platform_limit
