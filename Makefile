@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
 
-.PHONY: run worker test lint bench shell clean
+.PHONY: run worker test lint bench flask clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ worker: $(VENV)/.runtime
 test: $(VENV)/.dev
 	bash scripts/ensure_chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: latency and query counts of the busiest pages on seeded shops (prints figures, asserts nothing)
+bench: $(VENV)/.dev
+	$(PY) bench/pages.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
