@@ -133,8 +133,9 @@ def _apply_to_connection(connection, info: dict) -> None:
 
 
 def _sync_transaction(session) -> None:
-    if not session.in_transaction():
-        return
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:
+        return  # none yet, or one a failed flush is rolling back: the next one starts clean
     connection = session.connection()
     if connection.connection.dbapi_connection.info.transaction_status == TransactionStatus.INERROR:
         return  # a failed transaction must surface its own error; the next one gets settings in after_begin
@@ -156,12 +157,17 @@ def active_tenant_id(session=None) -> int | None:
 
 @contextmanager
 def tenant_scope(tenant_id: int, session=None) -> Iterator[None]:
-    """Run a block as `tenant_id` (CLI commands, jobs, signup), then restore the previous tenant."""
+    """Run a block as `tenant_id` (CLI commands, jobs, signup), then restore the previous tenant.
+
+    Changes made in the block are flushed before leaving it: they belong to this tenant, and
+    row-level security would hide their rows from a flush made as another one.
+    """
     session = session or db.session()
     previous = session.info.get("tenant_id")
     activate_tenant(tenant_id, session)
     try:
         yield
+        session.flush()
     finally:
         session.info["tenant_id"] = previous
         _sync_transaction(session)

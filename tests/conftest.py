@@ -83,13 +83,16 @@ def owner_engine(database_urls):
 
 @pytest.fixture(autouse=True)
 def clean_database(request, owner_engine, app):
-    """Every test starts with empty tables and an empty outbox."""
+    """Every test leaves empty tables (the task queue's too) and an empty outbox behind."""
     yield
     with owner_engine.begin() as conn:
         tables = [
-            row[0]
-            for row in conn.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            f"{schema}.{table}"
+            for schema, table in conn.execute(
+                text(
+                    "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN ('public', 'procrastinate') "
+                    "AND tablename <> 'alembic_version'"
+                )
             )
         ]
         if tables:

@@ -210,6 +210,7 @@ def invite_staff(inviter: User, email: str, role: str) -> Invitation:
     )
     db.session.add(invitation)
     db.session.flush()
+    _seats_changed()
     shop = shop_of(inviter)
     send_mail(
         email,
@@ -260,6 +261,7 @@ def revoke_invitation(invitation: Invitation) -> None:
     if invitation.accepted_at is not None:
         raise AuthError("This invitation was already accepted.")
     invitation.revoked_at = invitation.revoked_at or utcnow()
+    _seats_changed()
 
 
 # --- staff roles -------------------------------------------------------------------------
@@ -296,3 +298,11 @@ def set_active(actor: User, member: User, active: bool) -> None:
     if member.is_active_account != active:
         member.is_active_account = active
         member.session_version += 1
+        db.session.flush()
+        _seats_changed()
+
+
+def _seats_changed() -> None:
+    from saas.billing.services import seats_changed  # billing imports auth; import at call time
+
+    seats_changed()

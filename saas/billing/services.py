@@ -561,3 +561,26 @@ def _sync_seat_quantity(subscription: Subscription, stripe_subscription: dict) -
     if item.get("id") and int(item.get("quantity") or 0) != seats:
         gateway.set_subscription_quantity(subscription.stripe_subscription_id, item["id"], seats)
         subscription.quantity = seats
+
+
+def seats_changed() -> None:
+    """Staff joined, left or were invited: queue a job that brings a per-seat subscription's
+    quantity in line (with the change's own transaction; nothing happens when billing is off)."""
+    from saas.billing.tasks import seat_sync_job
+    from saas.tasks.queue import enqueue
+
+    subscription = get_subscription() if billing_enabled() else None
+    plan = get_plan(subscription.plan) if subscription is not None else None
+    if plan is None or not plan.per_seat or not subscription.stripe_subscription_id:
+        return
+    enqueue(db.session.connection(), [seat_sync_job(subscription.tenant_id)])
+
+
+def sync_seats(tenant_id: int) -> int | None:
+    """Set the shop's per-seat subscription quantity in Stripe to the seats in use; returns it."""
+    with tenant_scope(tenant_id):
+        subscription = get_subscription()
+        if subscription is None or not subscription.stripe_subscription_id:
+            return None
+        _sync_seat_quantity(subscription, gateway.retrieve_subscription(subscription.stripe_subscription_id))
+        return subscription.quantity

@@ -55,3 +55,30 @@ def send_trial_reminder_for_shop(tenant_id: int) -> str:
             raise
     log.info("trial reminder of shop %s: %s", tenant_id, result)
     return result
+
+
+SEAT_TASK = "billing.sync_seats"
+
+
+def seat_sync_job(tenant_id: int) -> Job:
+    """Bring one shop's per-seat quantity in line with its staff (repeats are harmless: it sets, not adds)."""
+    return Job(
+        SEAT_TASK,
+        {"tenant_id": tenant_id},
+        lock=f"billing-seats:{tenant_id}",
+    )
+
+
+@task(SEAT_TASK)
+def sync_seats_for_shop(tenant_id: int) -> int | None:
+    """Update the Stripe subscription quantity of one shop (runs as that shop)."""
+    from saas.billing.services import sync_seats
+
+    try:
+        quantity = sync_seats(tenant_id)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    log.info("seats of shop %s: quantity %s", tenant_id, quantity)
+    return quantity

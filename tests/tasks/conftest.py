@@ -7,24 +7,6 @@ from sqlalchemy import text
 
 from saas.tasks.worker import run_worker
 
-QUEUE_TABLES = (
-    "procrastinate.procrastinate_jobs, procrastinate.procrastinate_events, "
-    "procrastinate.procrastinate_periodic_defers, procrastinate.procrastinate_workers"
-)
-
-
-@pytest.fixture(autouse=True)
-def empty_queue(owner_engine):
-    """The queue's tables live outside `public`, so the suite's cleanup does not see them."""
-
-    def truncate():
-        with owner_engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {QUEUE_TABLES} RESTART IDENTITY CASCADE"))
-
-    truncate()
-    yield
-    truncate()
-
 
 @pytest.fixture
 def queue_app(make_app):

@@ -146,9 +146,11 @@ def test_orm_refuses_to_add_a_customer_of_another_shop(app, shops):
         session.flush()
         assert own.tenant_id == shops.alpha.id
 
-        session.add(Customer(tenant_id=shops.bravo.id, name="Planted"))
+        planted = Customer(tenant_id=shops.bravo.id, name="Planted")
+        session.add(planted)
         with pytest.raises(TenantContextError):
             session.flush()
+        session.expunge(planted)  # leaving the shop's scope flushes what is pending
 
 
 def test_orm_refuses_to_add_a_customer_without_an_active_tenant(app, shops):

@@ -116,3 +116,14 @@ def test_a_database_error_inside_tenant_scope_reaches_the_caller_unchanged(app, 
     )
     with app.test_request_context(), pytest.raises(IntegrityError), tenant_scope(shops.alpha.id):
         db.session.execute(planted, {"tenant": shops.alpha.id, "user": shops.bravo.member.id})
+
+
+def test_changes_made_inside_a_tenant_scope_are_saved_as_that_tenant(app, shops):
+    """Leaving `tenant_scope` flushes: a commit made afterwards, as nobody, still saves them."""
+    with app.test_request_context():
+        with tenant_scope(shops.alpha.id):
+            customer = db.session.scalar(select(Customer).order_by(Customer.id))
+            customer.name = "Renamed inside the scope"
+        db.session.commit()
+        with tenant_scope(shops.alpha.id):
+            assert db.session.get(Customer, (shops.alpha.id, customer.id)).name == "Renamed inside the scope"
