@@ -66,6 +66,7 @@ def app(database_urls, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_urls.app,
             "MIGRATIONS_DATABASE_URL": database_urls.owner,
             "MAIL_OUTBOX_DIR": str(outbox),
+            "STORAGE_LOCAL_DIR": str(tmp_path_factory.mktemp("documents")),
         }
     )
     yield application
@@ -284,6 +285,7 @@ def live_app(database_urls, tmp_path_factory):
             "TRUSTED_HOSTS": ["localhost", ".localhost"],
             "SQLALCHEMY_DATABASE_URI": database_urls.app,
             "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("browser-outbox")),
+            "STORAGE_LOCAL_DIR": str(tmp_path_factory.mktemp("browser-documents")),
             "WTF_CSRF_ENABLED": True,
         }
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import has_request_context
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 from stdnum import imei
 
@@ -259,3 +259,41 @@ def save_asset(
         setattr(asset, column, value)
     db.session.flush()
     return asset
+
+
+def customer_history(customer_id: int) -> list[str]:
+    """What the shop must keep about a customer: work orders, invoices, appointments (as words)."""
+    from saas.appointments.models import Appointment
+    from saas.invoicing.models import Invoice
+    from saas.workorders.models import WorkOrder
+
+    counts = db.session.execute(
+        select(
+            *(
+                select(func.count()).select_from(model).where(model.customer_id == customer_id).scalar_subquery()
+                for model in (WorkOrder, Invoice, Appointment)
+            )
+        )
+    ).one()
+    return [
+        f"{count} {label}"
+        for count, label in zip(counts, ("work orders", "invoices", "appointments"), strict=True)
+        if count
+    ]
+
+
+def delete_customer(customer: Customer) -> None:
+    """Delete a customer entered by mistake, with their vehicles, devices and documents.
+
+    A customer with work orders, invoices or appointments is history the shop keeps (tax law
+    keeps invoices); deleting them is refused.
+    """
+    from saas.documents.services import delete_documents_of_customer
+
+    history = customer_history(customer.id)
+    if history:
+        raise CustomerError(f"{customer.name} has {', '.join(history)}; their record stays for your books and history.")
+    delete_documents_of_customer(customer.id)
+    db.session.execute(delete(Asset).where(Asset.customer_id == customer.id))
+    db.session.delete(customer)
+    db.session.flush()

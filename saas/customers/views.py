@@ -74,6 +74,23 @@ def edit(customer_id: int):
     return _edit(get_or_404(Customer, customer_id))
 
 
+@bp.route("/<int:customer_id>/delete", methods=["POST"])
+@permission_required("customers.edit")
+def delete(customer_id: int):
+    """Delete a customer entered by mistake (with their vehicles, devices and documents)."""
+    customer = get_or_404(Customer, customer_id)
+    name = customer.name
+    try:
+        services.delete_customer(customer)
+    except services.CustomerError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return show(customer_id), 409
+    db.session.commit()
+    flash(f"{name} was deleted, with their vehicles, devices and documents.", "success")
+    return redirect(url_for("customers.index"))
+
+
 def _edit(customer: Customer | None):
     form = CustomerForm(obj=customer)
     if form.validate_on_submit():

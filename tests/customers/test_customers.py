@@ -1,10 +1,16 @@
 """Customers: list with search and pagination, add, view, edit; phones, contact preference, marketing consent."""
 
+import io
+from pathlib import Path
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from saas.auth.roles import Role
-from saas.customers.models import Customer
+from saas.customers.models import Asset, Customer
+from saas.documents.models import Document
+from saas.documents.services import store_document
 from saas.extensions import db
 from saas.tenancy import tenant_scope
 from tests.factories import log_in
@@ -257,3 +263,33 @@ def test_customer_list_runs_the_same_number_of_queries_for_3_or_30_customers(
     with count_queries() as searched:
         assert owner_client.get("/customers?q=many").status_code == 200
     assert searched.count == many.count, searched.statements
+
+
+def test_a_customer_entered_by_mistake_is_deleted_with_assets_and_documents(owner_client, factory, shop, app):
+    customer = factory.customer(shop, name="Mistaken Entry")
+    owner_client.post(f"/customers/{customer.id}/assets/new", data={"kind": "vehicle", "plate": "OOPS-1"})
+    with app.test_request_context(), tenant_scope(shop.id):
+        pdf = FileStorage(io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"), filename="id.pdf")
+        store_document(pdf, kind="other", customer=db.session.get(Customer, (shop.id, customer.id)))
+        db.session.commit()
+    assert any(path.is_file() for path in Path(app.config["STORAGE_LOCAL_DIR"]).rglob("*"))
+
+    response = owner_client.post(f"/customers/{customer.id}/delete")
+
+    assert response.status_code == 302
+    with app.test_request_context(), tenant_scope(shop.id):
+        assert db.session.scalar(select(func.count()).select_from(Asset)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    assert owner_client.get(f"/customers/{customer.id}").status_code == 404
+    assert not any(path.is_file() for path in Path(app.config["STORAGE_LOCAL_DIR"]).rglob("*"))
+
+
+def test_a_customer_with_history_is_kept(owner_client, factory, shop, app):
+    customer = factory.customer(shop, name="Regular")
+    owner_client.post("/work-orders/new", data={"customer_id": customer.id, "concern": "Noise"})
+
+    response = owner_client.post(f"/customers/{customer.id}/delete")
+
+    assert response.status_code == 409
+    assert "1 work orders" in response.get_data(as_text=True)
+    assert "Regular" in customers_of(app, shop.id)

@@ -18,6 +18,7 @@ _ROUTES_BY_ID = {
     ("customer_id", "customers"): (
         "customers.show",
         "customers.edit",
+        "customers.delete",
         "customers.export",
         "customers.new_asset",
         "documents.customer",
