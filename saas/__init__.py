@@ -60,6 +60,7 @@ def register_request_hooks(app: Flask) -> None:
     """Resolve the site and tenant of every request from its Host header."""
     from saas import tenancy
 
+    app.url_map.converters["int"] = tenancy.IdConverter
     app.before_request(tenancy.resolve_request_site)
     app.url_value_preprocessor(lambda endpoint, values: values.pop("shop", None) if values else None)
     app.url_defaults(tenancy.fill_shop_url_value)

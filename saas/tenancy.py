@@ -32,6 +32,7 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from werkzeug.local import LocalProxy
+from werkzeug.routing import IntegerConverter
 
 from saas.db import TenantScoped, is_tenant_scoped
 from saas.extensions import db
@@ -226,9 +227,25 @@ def _stamp_new_rows(session, flush_context, instances) -> None:
             raise TenantContextError(f"a {type(obj).__name__} of another tenant cannot be added here")
 
 
+MAX_ID = 2**63 - 1  # ids are BIGINT
+
+
+def is_valid_id(value) -> bool:
+    """True for an int a row id can be (a larger number is simply not found, never a database error)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: only numbers a BIGINT id can hold match, the rest is a plain 404."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def get_or_404(model, ident: int):
     """Load a shop row by id within the current tenant, or answer 404."""
-    if not 0 < int(ident) < 2**63:  # beyond BIGINT: no such row, and no database error either
+    if not is_valid_id(int(ident)):
         abort(404)
     row = db.session.scalar(select(model).where(model.id == ident))
     if row is None:

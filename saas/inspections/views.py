@@ -138,7 +138,7 @@ def start(work_order_id: int):
 @permission_required(INSPECT_PERMISSION)
 def show(inspection_id: int):
     """The inspection: each item with its rating, notes and photos; made for a phone."""
-    inspection = services.load_inspection(inspection_id) if 0 < inspection_id < 2**63 else None
+    inspection = services.load_inspection(inspection_id)
     if inspection is None:
         abort(404)
     return render_template("inspections/show.html", inspection=inspection, work_order=inspection.work_order)

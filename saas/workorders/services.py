@@ -23,6 +23,7 @@ from saas.auth.models import User
 from saas.customers.models import Asset, Customer
 from saas.extensions import db
 from saas.sequences import next_number
+from saas.tenancy import is_valid_id
 from saas.workorders import status as flow
 from saas.workorders.models import (
     Approval,
@@ -40,7 +41,6 @@ from saas.workorders.pricing import DEFAULT_TAX_CATEGORY
 
 MAX_QUANTITY = Decimal("9999999.999")
 MAX_PRICE = Decimal("9999999999.99")
-MAX_ID = 2**63 - 1
 
 
 class WorkOrderError(ValueError):
@@ -96,7 +96,7 @@ def _one(model, ident) -> object | None:
         ident = int(ident)
     except (TypeError, ValueError):
         return None
-    if not 0 < ident <= MAX_ID:
+    if not is_valid_id(ident):
         return None
     return db.session.scalar(select(model).where(model.id == ident))
 
@@ -106,7 +106,7 @@ def staff_members(user_ids: Iterable[int]) -> list[User]:
     ids = {int(user_id) for user_id in user_ids or ()}
     if not ids:
         return []
-    if not all(0 < user_id <= MAX_ID for user_id in ids):
+    if not all(is_valid_id(user_id) for user_id in ids):
         raise WorkOrderError("Pick technicians from this shop's active staff.")
     users = db.session.scalars(select(User).where(User.id.in_(ids), User.is_active_account.is_(True))).all()
     if len(users) != len(ids):

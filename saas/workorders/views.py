@@ -14,7 +14,7 @@ from saas.auth.roles import Role
 from saas.customers.models import Customer
 from saas.extensions import db
 from saas.invoicing.services import document_number, invoices_of_work_order
-from saas.tenancy import current_tenant, get_or_404
+from saas.tenancy import current_tenant, get_or_404, is_valid_id
 from saas.workorders import canned as canned_service
 from saas.workorders import services
 from saas.workorders import status as flow
@@ -35,7 +35,6 @@ from saas.workorders.pricing import job_subtotal, line_net, work_order_totals
 bp = Blueprint("workorders", __name__, template_folder="templates", url_prefix="/work-orders")
 
 PER_PAGE = 25
-MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number in a URL is simply not found
 
 
 def _failed(error: services.WorkOrderError, render):
@@ -61,14 +60,7 @@ def _arg_int(name: str) -> int | None:
         value = optional_int(request.args.get(name))
     except ValueError:
         return None
-    return value if value is not None and 0 < value <= MAX_ID else None
-
-
-def _get(model, ident: int):
-    """A row of the current shop by the id in the URL, or 404 (also for ids no row can have)."""
-    if not 0 < ident <= MAX_ID:
-        abort(404)
-    return get_or_404(model, ident)
+    return value if is_valid_id(value) else None
 
 
 # --- list, my jobs, board ----------------------------------------------------------------------
@@ -164,7 +156,7 @@ def _details(form: WorkOrderForm) -> dict:
 def new():
     """Open a work order for a customer (`?customer_id=` preselects one)."""
     preselected = request.args.get("customer_id")
-    customer_id = _get(Customer, _arg_int("customer_id") or 0).id if preselected else None
+    customer_id = get_or_404(Customer, _arg_int("customer_id") or 0).id if preselected else None
     form = _work_order_form(None, customer_id)
 
     def render(code: int = 200):
@@ -185,7 +177,7 @@ def new():
 
 def _render_show(work_order_id: int, code: int = 200, **forms):
     """The work order page; `forms` carries a form with errors back into its place."""
-    work_order = services.load_for_page(work_order_id) if 0 < work_order_id <= MAX_ID else None
+    work_order = services.load_for_page(work_order_id)
     if work_order is None:
         abort(404)
     canned_form = forms.get("canned_form") or AddCannedJobForm(formdata=None)
@@ -229,7 +221,7 @@ def show(work_order_id: int):
 @permission_required("workorders.edit")
 def edit(work_order_id: int):
     """Change a work order's details."""
-    work_order = _get(WorkOrder, work_order_id)
+    work_order = get_or_404(WorkOrder, work_order_id)
     form = _work_order_form(work_order, work_order.customer_id)
 
     def render(code: int = 200):
@@ -250,7 +242,7 @@ def edit(work_order_id: int):
 @permission_required("workorders.update_status")
 def change_status(work_order_id: int):
     """Move a work order to another status (from its page or the board)."""
-    work_order = _get(WorkOrder, work_order_id)
+    work_order = get_or_404(WorkOrder, work_order_id)
     form = StatusForm()
     back = url_for("workorders.board") if form.back_to.data == "board" else None
     if not form.validate():
@@ -282,7 +274,7 @@ def _back_to(work_order_id: int, anchor: str | None = None):
 @permission_required("workorders.edit")
 def add_job(work_order_id: int):
     """Add a job to a work order."""
-    work_order = _get(WorkOrder, work_order_id)
+    work_order = get_or_404(WorkOrder, work_order_id)
     form = JobForm()
     if not form.validate():
         return _render_show(work_order_id, 400, job_form=form)
@@ -301,7 +293,7 @@ def add_job(work_order_id: int):
 @permission_required("workorders.edit")
 def add_canned_job(work_order_id: int):
     """Copy a canned job into a work order."""
-    work_order = _get(WorkOrder, work_order_id)
+    work_order = get_or_404(WorkOrder, work_order_id)
     form = AddCannedJobForm()
     form.canned_job_id.choices = [SelectChoice("", "")] + [
         SelectChoice(str(canned.id), canned.title) for canned in services.canned_job_choices()
@@ -321,8 +313,8 @@ def add_canned_job(work_order_id: int):
 @permission_required("workorders.edit")
 def edit_job(job_id: int):
     """Rename a job or change its notes."""
-    job = _get(Job, job_id)
-    work_order = _get(WorkOrder, job.work_order_id)
+    job = get_or_404(Job, job_id)
+    work_order = get_or_404(WorkOrder, job.work_order_id)
     form = JobForm(obj=job)
 
     def render(code: int = 200):
@@ -343,7 +335,7 @@ def edit_job(job_id: int):
 @permission_required("workorders.edit")
 def delete_job(job_id: int):
     """Remove a job and its lines."""
-    job = _get(Job, job_id)
+    job = get_or_404(Job, job_id)
     work_order_id, title = job.work_order_id, job.title
     try:
         services.delete_job(job)
@@ -358,7 +350,7 @@ def delete_job(job_id: int):
 @permission_required("workorders.edit")
 def add_line(job_id: int):
     """Add labor, a part, a fee or a discount to a job."""
-    job = _get(Job, job_id)
+    job = get_or_404(Job, job_id)
     form = LineForm()
 
     def render(code: int):
@@ -379,9 +371,9 @@ def add_line(job_id: int):
 @permission_required("workorders.edit")
 def edit_line(line_id: int):
     """Change a line of a job."""
-    line = _get(JobLine, line_id)
-    job = _get(Job, line.job_id)
-    work_order = _get(WorkOrder, job.work_order_id)
+    line = get_or_404(JobLine, line_id)
+    job = get_or_404(Job, line.job_id)
+    work_order = get_or_404(WorkOrder, job.work_order_id)
     form = LineForm(obj=line)
 
     def render(code: int = 200):
@@ -409,8 +401,8 @@ def edit_line(line_id: int):
 @permission_required("workorders.edit")
 def delete_line(line_id: int):
     """Remove a line from a job."""
-    line = _get(JobLine, line_id)
-    job = _get(Job, line.job_id)
+    line = get_or_404(JobLine, line_id)
+    job = get_or_404(Job, line.job_id)
     work_order_id = job.work_order_id
     try:
         services.delete_line(line)
@@ -468,13 +460,13 @@ def _render_canned(canned: CannedJob, code: int = 200, form=None, line_form=None
 @permission_required("canned_jobs.manage")
 def canned_job(canned_job_id: int):
     """One canned job: rename it, and its lines."""
-    canned = _get(CannedJob, canned_job_id)
+    canned = get_or_404(CannedJob, canned_job_id)
     form = CannedJobForm(obj=canned)
     if form.validate_on_submit():
         try:
             canned_service.save_canned_job(canned, title=form.title.data, description=form.description.data)
         except services.WorkOrderError as error:
-            return _failed(error, lambda code: _render_canned(_get(CannedJob, canned_job_id), code, form=form))
+            return _failed(error, lambda code: _render_canned(get_or_404(CannedJob, canned_job_id), code, form=form))
         db.session.commit()
         flash("Canned job saved.", "success")
         return redirect(url_for("workorders.canned_job", canned_job_id=canned.id))
@@ -485,7 +477,7 @@ def canned_job(canned_job_id: int):
 @permission_required("canned_jobs.manage")
 def delete_canned_job(canned_job_id: int):
     """Remove a canned job (jobs copied from it stay)."""
-    canned = _get(CannedJob, canned_job_id)
+    canned = get_or_404(CannedJob, canned_job_id)
     title = canned.title
     canned_service.delete_canned_job(canned)
     db.session.commit()
@@ -497,14 +489,14 @@ def delete_canned_job(canned_job_id: int):
 @permission_required("canned_jobs.manage")
 def add_canned_line(canned_job_id: int):
     """Add a line to a canned job."""
-    canned = _get(CannedJob, canned_job_id)
+    canned = get_or_404(CannedJob, canned_job_id)
     form = LineForm()
     if not form.validate():
         return _render_canned(canned, 400, line_form=form)
     try:
         canned_service.add_canned_line(canned, labor_rate=current_tenant.labor_rate, **form.values())
     except services.WorkOrderError as error:
-        return _failed(error, lambda code: _render_canned(_get(CannedJob, canned_job_id), code, line_form=form))
+        return _failed(error, lambda code: _render_canned(get_or_404(CannedJob, canned_job_id), code, line_form=form))
     db.session.commit()
     flash("Line added.", "success")
     return redirect(url_for("workorders.canned_job", canned_job_id=canned.id))
@@ -514,8 +506,8 @@ def add_canned_line(canned_job_id: int):
 @permission_required("canned_jobs.manage")
 def edit_canned_line(line_id: int):
     """Change a line of a canned job."""
-    line = _get(CannedJobLine, line_id)
-    canned = _get(CannedJob, line.canned_job_id)
+    line = get_or_404(CannedJobLine, line_id)
+    canned = get_or_404(CannedJob, line.canned_job_id)
     form = LineForm(obj=line)
 
     def render(code: int = 200):
@@ -543,7 +535,7 @@ def edit_canned_line(line_id: int):
 @permission_required("canned_jobs.manage")
 def delete_canned_line(line_id: int):
     """Remove a line from a canned job."""
-    line = _get(CannedJobLine, line_id)
+    line = get_or_404(CannedJobLine, line_id)
     canned_job_id = line.canned_job_id
     canned_service.delete_canned_line(line)
     db.session.commit()

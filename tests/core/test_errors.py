@@ -54,3 +54,8 @@ def test_forbidden_shows_403_page(app_with_broken_routes):
     response = app_with_broken_routes.test_client().get("/forbidden")
     assert response.status_code == 403
     assert b"You do not have access to this" in response.data
+
+
+def test_an_id_too_large_for_the_database_is_a_plain_404(owner_client):
+    for path in ("/customers/99999999999999999999", "/work-orders/9223372036854775808", "/invoices/1" + "0" * 30):
+        assert owner_client.get(path).status_code == 404
