@@ -227,7 +227,10 @@ def store_document(
     tenant_id = active_tenant_id()
     from saas.onboarding.models import Tenant
 
-    quota = storage_quota_bytes(db.session.get(Tenant, tenant_id))
+    # Lock the shop's row until commit: uploads of one shop queue here, so two at the same
+    # moment cannot both squeeze under the quota.
+    shop = db.session.scalar(select(Tenant).where(Tenant.id == tenant_id).with_for_update())
+    quota = storage_quota_bytes(shop)
     if quota is not None:
         used = storage_usage().bytes
         if used + len(data) > quota:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -250,6 +251,28 @@ def test_an_upload_beyond_the_shops_quota_is_refused_and_nothing_is_stored(
 
     assert response.status_code == 413
     assert "storage is full" in response.get_data(as_text=True)
+    assert len(document_rows(owner_engine, acme.id)) == 1 and len(stored_files(storage_dir)) == 1
+
+
+def test_uploads_at_the_same_moment_cannot_both_squeeze_under_the_quota(
+    app, monkeypatch, factory, acme, customer, login_as, owner_engine, storage_dir
+):
+    monkeypatch.setitem(app.config, "DOCUMENT_QUOTA_BYTES", len(PDF) + 10)
+    clients = [login_as(factory.owner(acme), "acme") for _ in range(4)]
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def send(client):
+        start.wait()
+        statuses.append(upload(client, f"/documents/customers/{customer.id}", PDF).status_code)
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(statuses) == [302, 413, 413, 413]
     assert len(document_rows(owner_engine, acme.id)) == 1 and len(stored_files(storage_dir)) == 1
 
 
