@@ -151,7 +151,20 @@ class TaxCategory(StrEnum):
     NONE = "none"
 
 
-class JobLine(TenantScoped, Base):
+class LineColumns:
+    """What a job line and a canned job line both say (see `workorders.services.line_values`)."""
+
+    kind: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(String(200))
+    part_number: Mapped[str | None] = mapped_column(String(60))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 3), default=Decimal("1"))  # hours for labor
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # rate for labor; negative for discounts
+    unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    tax_category: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class JobLine(LineColumns, TenantScoped, Base):
     """Labor (hours x rate), a part (quantity x price, with cost), a fee or a discount."""
 
     __tablename__ = "job_lines"
@@ -161,14 +174,6 @@ class JobLine(TenantScoped, Base):
     )
 
     job_id: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(10))
-    description: Mapped[str] = mapped_column(String(200))
-    part_number: Mapped[str | None] = mapped_column(String(60))
-    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 3), default=Decimal("1"))  # hours for labor
-    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # rate for labor; negative for discounts
-    unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    tax_category: Mapped[str] = mapped_column(String(10))
-    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CannedJob(TenantScoped, Timestamped, Base):
@@ -185,7 +190,7 @@ class CannedJob(TenantScoped, Timestamped, Base):
     )
 
 
-class CannedJobLine(TenantScoped, Base):
+class CannedJobLine(LineColumns, TenantScoped, Base):
     """One line of a canned job (same shape as a job line)."""
 
     __tablename__ = "canned_job_lines"
@@ -195,14 +200,6 @@ class CannedJobLine(TenantScoped, Base):
     )
 
     canned_job_id: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(10))
-    description: Mapped[str] = mapped_column(String(200))
-    part_number: Mapped[str | None] = mapped_column(String(60))
-    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 3), default=Decimal("1"))
-    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    tax_category: Mapped[str] = mapped_column(String(10))
-    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class EstimateApproval(TenantScoped, Base):
