@@ -80,8 +80,8 @@ def main() -> int:
     from sqlalchemy import event
 
     from saas import create_app
-    from saas.embedded_db import ensure_database, start_server
-    from saas.extensions import db
+    from saas.core.embedded_db import ensure_database, start_server
+    from saas.core.extensions import db
 
     data_dir = Path(tempfile.mkdtemp(prefix="workbay-bench-")) / "pg"
     server = start_server(data_dir, cleanup_mode="delete")

@@ -19,9 +19,10 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_logging(app)
     register_proxy(app)
     register_extensions(app)
-    register_request_hooks(app)
+    register_request_layer(app)
     register_blueprints(app)
-    register_errorhandlers(app)
+    register_listeners()
+    register_tasks()
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -47,7 +48,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension singletons to this app."""
     import saas.models  # noqa: F401  (every table in the metadata)
     from saas.auth.sessions import configure_login
-    from saas.extensions import csrf, db, limiter, migrate
+    from saas.core.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=False)
@@ -56,14 +57,16 @@ def register_extensions(app: Flask) -> None:
     configure_login(app)
 
 
-def register_request_hooks(app: Flask) -> None:
-    """Resolve the site and tenant of every request from its Host header."""
-    from saas import tenancy
+def register_request_layer(app: Flask) -> None:
+    """One way through every request: site and tenant from the Host, one commit or rollback, error pages."""
+    from saas.core import errors, requests, tenancy
 
     app.url_map.converters["int"] = tenancy.IdConverter
     app.before_request(tenancy.resolve_request_site)
     app.url_value_preprocessor(lambda endpoint, values: values.pop("shop", None) if values else None)
     app.url_defaults(tenancy.fill_shop_url_value)
+    errors.register(app)
+    requests.register(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -74,14 +77,14 @@ def register_blueprints(app: Flask) -> None:
     from saas.auth.views import bp as auth_bp
     from saas.billing.views import bp as billing_bp
     from saas.billing.views import public_bp as billing_public_bp
+    from saas.core.health import bp as health_bp
+    from saas.core.outbox import bp as outbox_bp
     from saas.customers.views import bp as customers_bp
     from saas.documents.views import bp as documents_bp
-    from saas.health import bp as health_bp
     from saas.inspections.views import bp as inspections_bp
     from saas.inspections.views import public_bp as inspection_public_bp
     from saas.invoicing.views import bp as invoicing_bp
     from saas.onboarding.views import bp as onboarding_bp
-    from saas.outbox import bp as outbox_bp
     from saas.platform.views import bp as platform_bp
     from saas.privacy.views import bp as privacy_bp
     from saas.settings.views import bp as settings_bp
@@ -123,16 +126,21 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
 
-def register_errorhandlers(app: Flask) -> None:
-    """Friendly pages for people, JSON for API clients."""
-    from saas.errors import register
+def register_listeners() -> None:
+    """Features that react to what happens in a feature below them (blinker signals, saas/*/signals.py)."""
 
-    register(app)
+
+def register_tasks() -> None:
+    """The modules that declare background tasks, so every worker knows them all."""
+    import saas.appointments.tasks
+    import saas.billing.tasks
+    import saas.core.mail
+    import saas.core.tasks.housekeeping  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:
     """Globals the layout needs on every page."""
-    from saas.templating import register
+    from saas.core.templating import register
 
     register(app)
 
@@ -140,10 +148,10 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """`flask tenants ...`, `flask users ...`, `flask demo ...`."""
     from saas.billing.commands import billing_cli
+    from saas.core.tasks.worker import worker_command
     from saas.demo import demo_cli
     from saas.onboarding.commands import tenants_cli
     from saas.platform.commands import users_cli
-    from saas.tasks.worker import worker_command
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(users_cli)

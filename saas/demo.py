@@ -19,13 +19,13 @@ from sqlalchemy import update
 
 from saas.auth import services as auth
 from saas.auth.roles import Role
-from saas.db import utcnow
-from saas.extensions import db
-from saas.onboarding.models import Tenant
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from saas.onboarding.services import create_tenant
 from saas.onboarding.subdomains import shop_exists
 from saas.platform.services import create_admin, find_admin
-from saas.tenancy import tenant_scope
 
 demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
 

@@ -4,14 +4,14 @@ from saas.appointments.models import Appointment, BookableService, OpeningHours
 from saas.audit.models import AccessLogEntry
 from saas.auth.models import Invitation, User
 from saas.billing.models import StripeCustomer, StripeEvent, Subscription
+from saas.core.sequences import NumberSequence
+from saas.core.tenant import Tenant
 from saas.customers.models import Asset, Customer
 from saas.documents.models import Document
 from saas.inspections.models import Inspection, InspectionItem, InspectionTemplate, InspectionTemplateItem
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
-from saas.onboarding.models import Tenant
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
 from saas.privacy.models import PolicyAcceptance
-from saas.sequences import NumberSequence
 from saas.workorders.models import (
     CannedJob,
     CannedJobLine,

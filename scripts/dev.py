@@ -28,7 +28,7 @@ def prepare_database() -> None:
     if os.environ.get("DATABASE_URL"):
         print("Using DATABASE_URL from the environment.")
         return
-    from saas.embedded_db import ensure_database, start_server
+    from saas.core.embedded_db import ensure_database, start_server
 
     server = start_server(PGDATA, cleanup_mode="stop")
     urls = ensure_database(server.get_uri("postgres"), DATABASE)
@@ -51,7 +51,7 @@ def run(port: int) -> None:
         upgrade()
         print("Seeding the demo shop (first run only)...", flush=True)
         seed_demo()
-    from saas.tasks.worker import start_in_background
+    from saas.core.tasks.worker import start_in_background
 
     start_in_background(app)  # delivers queued mail and runs scheduled jobs; stops with the server
     server_name = app.config["SERVER_NAME"]

@@ -23,8 +23,8 @@ from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
 from saas import create_app
-from saas.embedded_db import ensure_database, start_server
-from saas.extensions import db
+from saas.core.embedded_db import ensure_database, start_server
+from saas.core.extensions import db
 from tests.factories import Factory, log_in
 
 TEST_DATABASE = "workbay_test"
@@ -43,7 +43,7 @@ def server_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def database_urls(server_url):
     """The test database, migrated to head; URLs for the app role and the owner."""
-    from saas.embedded_db import drop_database
+    from saas.core.embedded_db import drop_database
 
     drop_database(server_url, TEST_DATABASE)
     urls = ensure_database(server_url, TEST_DATABASE)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from saas.auth import services as auth
 from saas.auth.roles import Role
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from saas.customers.services import save_customer
-from saas.extensions import db
 from saas.onboarding.services import create_tenant
 from saas.platform.services import create_admin
-from saas.tenancy import tenant_scope
 
 PASSWORD = "correct-horse-battery"
 _sequence = itertools.count(1)

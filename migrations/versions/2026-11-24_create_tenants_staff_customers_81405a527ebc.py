@@ -12,7 +12,7 @@ Create Date: 2026-11-24 01:10:54.774554
 import sqlalchemy as sa
 from alembic import op
 
-from saas.rls import (
+from saas.core.rls import (
     CREATE_FUNCTIONS,
     DROP_FUNCTIONS,
     PLATFORM_ROWS,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from saas.rls import disable_rls, enable_rls
+from saas.core.rls import disable_rls, enable_rls
 
 NEW_TENANT_TABLES = (
     "access_log_entries",

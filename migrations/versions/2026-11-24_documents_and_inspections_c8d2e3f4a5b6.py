@@ -9,7 +9,7 @@ Create Date: 2026-11-24 02:10:00
 import sqlalchemy as sa
 from alembic import op
 
-from saas.rls import disable_rls, enable_rls
+from saas.core.rls import disable_rls, enable_rls
 
 revision = "c8d2e3f4a5b6"
 down_revision = "b7e1f2a3c4d5"

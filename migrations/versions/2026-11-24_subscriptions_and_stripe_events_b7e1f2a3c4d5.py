@@ -14,7 +14,7 @@ Create Date: 2026-11-24 02:10:00
 import sqlalchemy as sa
 from alembic import op
 
-from saas.rls import PLATFORM_ROWS, disable_rls, enable_rls
+from saas.core.rls import PLATFORM_ROWS, disable_rls, enable_rls
 
 revision = "b7e1f2a3c4d5"
 down_revision = "a7c31e5f9b24"

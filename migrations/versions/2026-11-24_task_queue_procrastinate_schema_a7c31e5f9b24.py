@@ -25,7 +25,7 @@ procrastinate's SQL names its objects without a schema. So:
   again (PIN_SEARCH_PATH);
 * the worker connects with `options=-c search_path=procrastinate` (saas/tasks/queue.py).
 
-One index of ours: saas.mail looks up succeeded mail jobs by lock (the Message-ID) so a
+One index of ours: saas.core.mail looks up succeeded mail jobs by lock (the Message-ID) so a
 message is delivered once; LEDGER_INDEX keeps that lookup fast as the table grows.
 
 Row-level security on procrastinate_jobs (JOBS_RLS): a job's arguments can hold a shop's
@@ -658,13 +658,13 @@ CREATE TRIGGER procrastinate_trigger_delete_jobs_v1
     FOR EACH ROW EXECUTE PROCEDURE procrastinate_unlink_periodic_defers_v1();
 """
 
-# Ours, not procrastinate's: "was this Message-ID delivered?" (saas.mail.already_delivered).
+# Ours, not procrastinate's: "was this Message-ID delivered?" (saas.core.mail.already_delivered).
 LEDGER_INDEX = (
     "CREATE INDEX ix_procrastinate_jobs_succeeded_task_name_lock "
     "ON procrastinate_jobs (task_name, lock) WHERE status = 'succeeded'"
 )
 
-# The same rule as saas.rls, with the tenant read from the job's arguments.
+# The same rule as saas.core.rls, with the tenant read from the job's arguments.
 JOB_ROWS = (
     "public.workbay_current_tenant() IS NULL OR public.workbay_cross_tenant() "
     "OR (args->>'tenant_id')::bigint = public.workbay_current_tenant()"

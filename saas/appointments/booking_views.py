@@ -10,8 +10,8 @@ from saas.appointments import services, slots
 from saas.appointments.forms import BookingForm
 from saas.appointments.models import BookableService
 from saas.appointments.services import AppointmentError, BookingDetails
-from saas.extensions import db, limiter
-from saas.tenancy import current_tenant, get_or_404
+from saas.core.extensions import db, limiter
+from saas.core.tenancy import current_tenant, get_or_404
 
 bp = Blueprint("booking", __name__, template_folder="templates", url_prefix="/book")
 

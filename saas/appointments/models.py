@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, SmallInteger, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, TenantScoped, Timestamped, belongs_to, tenant_fk
+from saas.core.db import Base, TenantScoped, Timestamped, belongs_to, tenant_fk
 
 
 class OpeningHours(TenantScoped, Base):

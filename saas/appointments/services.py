@@ -21,14 +21,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from saas.appointments import slots
 from saas.appointments.models import Appointment, AppointmentStatus, BookableService, OpeningHours
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.mail import send_mail
+from saas.core.tenancy import active_tenant_id, current_tenant
 from saas.customers import phones
 from saas.customers.models import Asset, AssetKind, Customer
 from saas.customers.services import CustomerError, save_asset, save_customer, shop_country
 from saas.customers.vin import clean_vin
-from saas.db import utcnow
-from saas.extensions import db
-from saas.mail import send_mail
-from saas.tenancy import active_tenant_id, current_tenant
 
 OVERLAP_CONSTRAINT = "ex_appointments_no_overlap"
 EXCLUSION_VIOLATION = "23P01"
@@ -77,7 +77,7 @@ class SlotTakenError(AppointmentError):
 
 def _tenant():
     """The current shop: from the request, or loaded by id inside `tenant_scope` (jobs)."""
-    from saas.onboarding.models import Tenant
+    from saas.core.tenant import Tenant
 
     tenant = current_tenant._get_current_object() if has_request_context() else None
     if (tenant is None or tenant.id != active_tenant_id()) and active_tenant_id() is not None:

@@ -13,11 +13,11 @@ from saas.appointments.forms import AppointmentForm, CancelForm, MoveForm, Openi
 from saas.appointments.models import Appointment, BookableService
 from saas.appointments.services import AppointmentError, DayHours
 from saas.auth.decorators import permission_required
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import get_or_404
 from saas.customers.models import Asset, Customer
 from saas.customers.services import customer_search
-from saas.db import utcnow
-from saas.extensions import db
-from saas.tenancy import get_or_404
 
 bp = Blueprint("appointments", __name__, template_folder="templates", url_prefix="/appointments")
 

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from saas.audit.models import AccessLogEntry
-from saas.extensions import db
+from saas.core.extensions import db
 
 ACTIONS = {"view": "Viewed", "export": "Exported", "download": "Downloaded"}
 USER_AGENT_MAX = 300

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from saas.audit import services
 from saas.auth.decorators import permission_required
 from saas.auth.models import User
+from saas.core.extensions import db
+from saas.core.tenancy import get_or_404
 from saas.customers.models import Customer
-from saas.extensions import db
-from saas.tenancy import get_or_404
 
 bp = Blueprint("audit", __name__, template_folder="templates", url_prefix="/access-log")
 

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from saas.auth.passwordfields import new_password_fields
 from saas.auth.roles import Role
-from saas.forms import new_password_fields
 
 
 class LoginForm(FlaskForm):

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.auth.roles import Role, role_can
-from saas.db import Base, TenantScoped, Timestamped, tenant_fk, utcnow
+from saas.core.db import Base, TenantScoped, Timestamped, tenant_fk, utcnow
 
 
 class User(UserMixin, TenantScoped, Timestamped, Base):

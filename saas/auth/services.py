@@ -23,11 +23,11 @@ from saas.auth.tokens import (
     new_random_token,
     read_token,
 )
-from saas.db import utcnow
-from saas.extensions import db
-from saas.mail import send_mail
-from saas.onboarding.models import Tenant
-from saas.tenancy import active_tenant_id
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.mail import send_mail
+from saas.core.tenancy import active_tenant_id
+from saas.core.tenant import Tenant
 
 
 class AuthError(ValueError):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
-from saas.errors import wants_json
-from saas.extensions import db, login_manager
-from saas.tenancy import current_site, current_tenant
+from saas.core.errors import wants_json
+from saas.core.extensions import db, login_manager
+from saas.core.tenancy import current_site, current_tenant
 
 
 def configure_login(app: Flask) -> None:

@@ -20,9 +20,9 @@ from saas.auth.forms import (
 from saas.auth.models import Invitation, User
 from saas.auth.roles import assignable_roles
 from saas.auth.tokens import InvalidToken
-from saas.db import utcnow
-from saas.extensions import db, limiter
-from saas.tenancy import current_tenant, get_or_404
+from saas.core.db import utcnow
+from saas.core.extensions import db, limiter
+from saas.core.tenancy import current_tenant, get_or_404
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from saas.billing import services
 from saas.billing import stripe_gateway as gateway
 from saas.billing.models import StripeCustomer
-from saas.extensions import db
+from saas.core.extensions import db
 
 billing_cli = click.Group("billing", help="Subscriptions through Stripe.")
 

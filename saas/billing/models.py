@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, TenantScoped, Timestamped, utcnow
+from saas.core.db import Base, TenantScoped, Timestamped, utcnow
 
 
 class SubscriptionStatus:

@@ -19,11 +19,11 @@ from saas.auth.roles import Role
 from saas.billing import stripe_gateway as gateway
 from saas.billing.models import StripeCustomer, Subscription, SubscriptionStatus
 from saas.billing.plans import Plan, get_plan, next_plan, plan_for_price, trial_plan
-from saas.db import utcnow
-from saas.extensions import db
-from saas.mail import send_mail
-from saas.onboarding.models import Tenant, TenantStatus
-from saas.tenancy import active_tenant_id, tenant_scope
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.mail import send_mail
+from saas.core.tenancy import active_tenant_id, tenant_scope
+from saas.core.tenant import Tenant, TenantStatus
 
 log = logging.getLogger(__name__)
 
@@ -567,7 +567,7 @@ def seats_changed() -> None:
     """Staff joined, left or were invited: queue a job that brings a per-seat subscription's
     quantity in line (with the change's own transaction; nothing happens when billing is off)."""
     from saas.billing.tasks import seat_sync_job
-    from saas.tasks.queue import enqueue
+    from saas.core.tasks.queue import enqueue
 
     subscription = get_subscription() if billing_enabled() else None
     plan = get_plan(subscription.plan) if subscription is not None else None

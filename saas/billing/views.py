@@ -12,7 +12,7 @@ from saas.auth.decorators import permission_required
 from saas.billing import guard, services, webhooks
 from saas.billing import stripe_gateway as gateway
 from saas.billing.plans import all_plans
-from saas.extensions import csrf, db
+from saas.core.extensions import csrf, db
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from saas.billing import services
 from saas.billing.models import StripeCustomer, StripeEvent
-from saas.extensions import db
-from saas.tenancy import tenant_scope
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 
 log = logging.getLogger(__name__)
 

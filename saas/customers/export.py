@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from saas.appointments.models import Appointment
+from saas.core.db import utcnow
+from saas.core.extensions import db
 from saas.customers.models import Customer
-from saas.db import utcnow
-from saas.extensions import db
 from saas.invoicing.models import Invoice
 from saas.workorders.models import EstimateApproval, Job, WorkOrder
 

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from saas.core.db import utcnow
 from saas.customers.models import AssetKind, ContactChannel
-from saas.db import utcnow
 
 CONTACT_CHOICES = [
     SelectChoice(ContactChannel.EMAIL.value, "E-mail"),

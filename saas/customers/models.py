@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk
+from saas.core.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk
 
 
 class ContactChannel(StrEnum):

@@ -11,13 +11,13 @@ from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 from stdnum import imei
 
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import active_tenant_id, current_tenant
 from saas.customers import phones
 from saas.customers.models import Asset, AssetKind, ContactChannel, Customer
 from saas.customers.vin import check_vin, clean_vin
-from saas.db import utcnow
-from saas.extensions import db
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
-from saas.tenancy import active_tenant_id, current_tenant
 from saas.workorders.models import Approval, Job, WorkOrder
 
 STAFF_FORM = "staff form"
@@ -34,7 +34,7 @@ class CustomerError(ValueError):
 
 def shop_country() -> str:
     """The current shop's country (ISO code): the default region for phone numbers."""
-    from saas.onboarding.models import Tenant
+    from saas.core.tenant import Tenant
 
     tenant = current_tenant._get_current_object() if has_request_context() else None
     if tenant is None and active_tenant_id() is not None:

@@ -11,13 +11,13 @@ from werkzeug.routing import BuildError
 
 from saas.audit.services import log_access
 from saas.auth.decorators import permission_required
+from saas.core.extensions import db
+from saas.core.tenancy import current_tenant, get_or_404
 from saas.customers import phones, services
 from saas.customers.export import customer_export
 from saas.customers.forms import DEVICE_TYPES, AssetForm, CustomerForm
 from saas.customers.models import Asset, AssetKind, Customer
 from saas.customers.vin import check_vin
-from saas.extensions import db
-from saas.tenancy import current_tenant, get_or_404
 
 bp = Blueprint("customers", __name__, template_folder="templates", url_prefix="/customers")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from vininfo import Vin
 from vininfo.exceptions import ValidationError
 
-from saas.db import utcnow
+from saas.core.db import utcnow
 
 # The check digit is mandatory for vehicles built for North America (WMI 1-5) and China (L),
 # and every car on the road in the US or Canada has one. European makers often fill

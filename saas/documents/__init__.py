@@ -1,1 +1,1 @@
-"""Documents and photos of customers, assets and work orders, stored through `saas.storage`."""
+"""Documents and photos of customers, assets and work orders, stored through `saas.core.storage`."""

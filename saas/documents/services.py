@@ -22,11 +22,11 @@ from sqlalchemy import Select, and_, delete, event, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
+from saas.core.extensions import db
+from saas.core.storage import Storage, StorageError, build_key, get_storage
+from saas.core.tenancy import active_tenant_id, tenant_scope
 from saas.customers.models import Asset, Customer
 from saas.documents.models import SENSITIVE_KINDS, Document, DocumentKind
-from saas.extensions import db
-from saas.storage import Storage, StorageError, build_key, get_storage
-from saas.tenancy import active_tenant_id, tenant_scope
 from saas.workorders.models import WorkOrder
 
 log = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ def store_document(
         raise DocumentError("Only the office may upload ID cards and driving licences.", 403)
     data, content_type = read_upload(upload, allowed)
     tenant_id = active_tenant_id()
-    from saas.onboarding.models import Tenant
+    from saas.core.tenant import Tenant
 
     # Lock the shop's row until commit: uploads of one shop queue here, so two at the same
     # moment cannot both squeeze under the quota.

@@ -14,12 +14,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from saas.auth.decorators import permission_required, safe_next_url
+from saas.core.extensions import db
+from saas.core.storage import ObjectMissing, StorageError, get_storage
+from saas.core.tenancy import current_tenant, get_or_404
 from saas.customers.models import Asset, Customer
 from saas.documents import services
 from saas.documents.models import KIND_LABELS, SENSITIVE_KINDS, Document, DocumentKind
-from saas.extensions import db
-from saas.storage import ObjectMissing, StorageError, get_storage
-from saas.tenancy import current_tenant, get_or_404
 from saas.workorders.models import WorkOrder
 
 bp = Blueprint("documents", __name__, template_folder="templates", url_prefix="/documents")

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk
+from saas.core.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk
 
 
 class Rating(StrEnum):

@@ -15,10 +15,11 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from saas.billing.services import check_feature
-from saas.db import utcnow
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import active_tenant_id
 from saas.documents import services as documents
 from saas.documents.models import Document, DocumentKind
-from saas.extensions import db
 from saas.inspections.models import (
     Inspection,
     InspectionItem,
@@ -27,7 +28,6 @@ from saas.inspections.models import (
     InspectionTemplateItem,
     Rating,
 )
-from saas.tenancy import active_tenant_id
 from saas.workorders import services as workorders
 from saas.workorders.models import WorkOrder
 

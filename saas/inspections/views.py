@@ -14,11 +14,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from saas.auth.decorators import permission_required
-from saas.extensions import db, limiter
+from saas.core.extensions import db, limiter
+from saas.core.storage import ObjectMissing, StorageError, get_storage
+from saas.core.tenancy import get_or_404
 from saas.inspections import services
 from saas.inspections.models import Inspection, InspectionItem, InspectionTemplate, InspectionTemplateItem, Rating
-from saas.storage import ObjectMissing, StorageError, get_storage
-from saas.tenancy import get_or_404
 from saas.workorders import approval
 from saas.workorders.models import WorkOrder
 

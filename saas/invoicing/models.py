@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, DateTime, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, TenantScoped, belongs_to, has_many, tenant_fk, utcnow
+from saas.core.db import Base, TenantScoped, belongs_to, has_many, tenant_fk, utcnow
 
 
 class InvoiceKind(StrEnum):

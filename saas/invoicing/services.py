@@ -5,7 +5,7 @@ moment it was issued. What may change afterwards is what happens *to* it: paymen
 `amount_paid`, a void marks it void (number kept), a credit note (its own document, own number
 series) takes money off it. A `before_flush` guard refuses anything else, whoever tries.
 
-Numbers are gapless per shop and kind: `saas.sequences.next_number` locks the shop's counter
+Numbers are gapless per shop and kind: `saas.core.sequences.next_number` locks the shop's counter
 row until the transaction ends. Rows whose totals a change depends on (the work order being
 invoiced, the invoice being paid, voided or credited) are locked with `SELECT ... FOR UPDATE`
 first, so two requests at the same moment are serialized instead of both passing a check.
@@ -26,13 +26,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, event, func, inspect, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.mail import Attachment, send_mail
+from saas.core.money import ZERO, format_money, minor_unit, round_money
+from saas.core.sequences import next_number
 from saas.customers.models import Customer
-from saas.db import utcnow
-from saas.extensions import db
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
-from saas.mail import Attachment, send_mail
-from saas.money import ZERO, format_money, minor_unit, round_money
-from saas.sequences import next_number
 from saas.workorders import services as work_orders
 from saas.workorders.models import Approval, Job, LineKind, Status, TaxCategory, WorkOrder, WorkOrderEvent
 from saas.workorders.pricing import TaxBucket, line_net, tax_rates_of, totals

@@ -9,13 +9,13 @@ from wtforms import SelectChoice
 
 from saas.audit.services import log_access
 from saas.auth.decorators import permission_required
-from saas.extensions import db
+from saas.core.extensions import db
+from saas.core.money import ZERO, format_money
+from saas.core.tenancy import current_tenant, get_or_404
 from saas.invoicing import services
 from saas.invoicing.forms import CreditNoteForm, PaymentForm, VoidForm
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from saas.invoicing.pdf import render_invoice_pdf
-from saas.money import ZERO, format_money
-from saas.tenancy import current_tenant, get_or_404
 from saas.workorders.models import WorkOrder
 
 bp = Blueprint("invoicing", __name__, template_folder="templates", url_prefix="/invoices")

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from saas.auth import services as auth
 from saas.auth.passwords import password_problem
 from saas.auth.roles import Role
-from saas.extensions import db
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from saas.onboarding.countries import is_country_code
-from saas.onboarding.models import Tenant
 from saas.onboarding.services import create_tenant
 from saas.onboarding.subdomains import normalize_subdomain, subdomain_problem
-from saas.tenancy import tenant_scope
 
 tenants_cli = AppGroup("tenants", help="Create and list shops.")
 

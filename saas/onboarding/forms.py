@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from saas.forms import new_password_fields
+from saas.auth.passwordfields import new_password_fields
 from saas.onboarding.countries import country_choices, is_country_code
 from saas.onboarding.subdomains import normalize_subdomain, subdomain_problem
 

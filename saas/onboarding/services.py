@@ -10,11 +10,11 @@ from flask import current_app
 from saas.auth import services as auth
 from saas.auth.models import User
 from saas.auth.roles import Role
-from saas.db import utcnow
-from saas.extensions import db
-from saas.onboarding.models import Tenant, TenantStatus
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import activate_tenant
+from saas.core.tenant import Tenant, TenantStatus
 from saas.privacy.services import record_signup_acceptances
-from saas.tenancy import activate_tenant
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import exists, select
 
-from saas.extensions import db
-from saas.onboarding.models import Tenant
+from saas.core.extensions import db
+from saas.core.tenant import Tenant
 
 SUBDOMAIN_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 RESERVED_SUBDOMAINS = frozenset(

@@ -9,7 +9,8 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from saas.auth.services import make_handoff_token
-from saas.extensions import db, limiter
+from saas.core.extensions import db, limiter
+from saas.core.tenancy import base_host
 from saas.onboarding.forms import SignupForm
 from saas.onboarding.services import SignupRequest, sign_up
 from saas.onboarding.subdomains import (
@@ -17,7 +18,6 @@ from saas.onboarding.subdomains import (
     shop_exists,
     subdomain_problem,
 )
-from saas.tenancy import base_host
 
 bp = Blueprint("onboarding", __name__, template_folder="templates")
 

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from saas.auth.passwords import password_problem
 from saas.auth.services import email_problem
-from saas.extensions import db
+from saas.core.extensions import db
 from saas.platform.services import create_admin, find_admin
 
 users_cli = AppGroup("users", help="Platform admin accounts.")

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, Timestamped, utcnow
+from saas.core.db import Base, Timestamped, utcnow
 
 
 class PlatformAdmin(UserMixin, Timestamped, Base):

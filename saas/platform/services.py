@@ -8,11 +8,11 @@ from sqlalchemy import func, or_, select
 
 from saas.auth.models import User
 from saas.auth.passwords import hash_password, verify_password
-from saas.db import utcnow
-from saas.extensions import db
-from saas.onboarding.models import Tenant
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import cross_tenant_scope
+from saas.core.tenant import Tenant
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
-from saas.tenancy import cross_tenant_scope
 
 PAGE_SIZE = 25
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from saas.auth.decorators import safe_next_url
 from saas.auth.forms import LoginForm
-from saas.extensions import db, limiter
+from saas.core.extensions import db, limiter
 from saas.platform import services as platform
 
 bp = Blueprint("platform", __name__, template_folder="templates")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, TenantScoped, tenant_fk, utcnow
+from saas.core.db import Base, TenantScoped, tenant_fk, utcnow
 
 
 class PolicyAcceptance(TenantScoped, Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saas.extensions import db
+from saas.core.extensions import db
 from saas.privacy.models import PolicyAcceptance
 from saas.privacy.policies import PRIVACY, TERMS, PolicyDocument
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from saas.extensions import db
-from saas.money import round_money
+from saas.core.extensions import db
+from saas.core.money import round_money
 
 RATE_PLACES = Decimal("0.00001")  # tax rates are stored as fractions with 5 decimals (Numeric(7, 5))
 

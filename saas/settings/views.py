@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from saas.auth.decorators import permission_required
-from saas.extensions import db
+from saas.core.extensions import db
+from saas.core.tenancy import current_tenant
 from saas.settings import services
 from saas.settings.forms import ShopSettingsForm
-from saas.tenancy import current_tenant
 
 bp = Blueprint("settings", __name__, template_folder="templates", url_prefix="/settings")
 

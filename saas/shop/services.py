@@ -29,12 +29,12 @@ from sqlalchemy.orm import selectinload
 
 from saas.appointments.models import Appointment, AppointmentStatus
 from saas.auth.models import Invitation, User
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.money import ZERO, round_money
 from saas.customers.models import Customer
-from saas.db import utcnow
-from saas.extensions import db
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from saas.invoicing.services import Position, credited_amounts, document_number, position_of
-from saas.money import ZERO, round_money
 from saas.workorders.models import Approval, Job, Status, WorkOrder
 
 CHART_WEEKS = 12

@@ -6,9 +6,9 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from saas.auth.decorators import permission_required
-from saas.extensions import db
+from saas.core.extensions import db
+from saas.core.tenancy import current_tenant
 from saas.shop import services
-from saas.tenancy import current_tenant
 
 bp = Blueprint("shop", __name__, template_folder="templates")
 

@@ -25,12 +25,12 @@ from sqlalchemy.orm import contains_eager, selectinload
 from werkzeug.routing import BuildError
 
 from saas.auth.tokens import InvalidToken, make_token, read_token
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.mail import send_mail
+from saas.core.money import ZERO
+from saas.core.tenancy import active_tenant_id, current_tenant
 from saas.customers.models import Customer
-from saas.db import utcnow
-from saas.extensions import db
-from saas.mail import send_mail
-from saas.money import ZERO
-from saas.tenancy import active_tenant_id, current_tenant
 from saas.workorders.models import (
     Approval,
     EstimateApproval,

@@ -14,9 +14,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 
 from saas.auth.decorators import permission_required, safe_next_url
+from saas.core.extensions import db, limiter
+from saas.core.tenancy import current_tenant, get_or_404
 from saas.customers.models import Asset, Customer
-from saas.extensions import db, limiter
-from saas.tenancy import current_tenant, get_or_404
 from saas.workorders import approval
 from saas.workorders.models import WorkOrder
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from saas.extensions import db
+from saas.core.extensions import db
 from saas.workorders.models import CannedJob, CannedJobLine
 from saas.workorders.services import WorkOrderError, line_values
 

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, Numeric, S
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk, utcnow
+from saas.core.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk, utcnow
 
 
 class Status(StrEnum):

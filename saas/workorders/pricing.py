@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from saas.money import ZERO, round_money
+from saas.core.money import ZERO, round_money
 from saas.workorders.models import Approval, LineKind, TaxCategory
 
 DEFAULT_TAX_CATEGORY = {

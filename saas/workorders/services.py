@@ -20,10 +20,10 @@ from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from saas.auth.models import User
+from saas.core.extensions import db
+from saas.core.sequences import next_number
+from saas.core.tenancy import is_valid_id
 from saas.customers.models import Asset, Customer
-from saas.extensions import db
-from saas.sequences import next_number
-from saas.tenancy import is_valid_id
 from saas.workorders import status as flow
 from saas.workorders.models import (
     Approval,

@@ -11,10 +11,10 @@ from wtforms import SelectChoice
 
 from saas.auth.decorators import permission_required
 from saas.auth.roles import Role
+from saas.core.extensions import db
+from saas.core.tenancy import current_tenant, get_or_404, is_valid_id
 from saas.customers.models import Customer
-from saas.extensions import db
 from saas.invoicing.services import document_number, invoices_of_work_order
-from saas.tenancy import current_tenant, get_or_404, is_valid_id
 from saas.workorders import canned as canned_service
 from saas.workorders import services
 from saas.workorders import status as flow

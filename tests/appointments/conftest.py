@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from saas.appointments import services
 from saas.appointments.models import Appointment, AppointmentStatus, BookableService, OpeningHours
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from saas.customers.models import Asset, Customer
 from saas.customers.services import save_asset
-from saas.extensions import db
-from saas.onboarding.models import Tenant
-from saas.tenancy import tenant_scope
 from tests.factories import Ref
 
 EVERY_DAY = dict.fromkeys(range(7), ("08:00", "17:00"))

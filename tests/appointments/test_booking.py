@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from saas.core.extensions import limiter
 from saas.customers.services import save_customer
-from saas.extensions import limiter
 from tests.appointments.conftest import (
     add_appointment,
     add_customer,

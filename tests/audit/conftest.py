@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from saas.audit.models import AccessLogEntry
 from saas.audit.services import log_access
-from saas.extensions import db
-from saas.tenancy import tenant_scope
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 
 
 @pytest.fixture

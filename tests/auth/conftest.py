@@ -17,8 +17,8 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
 from saas.auth.models import Invitation, User
-from saas.extensions import db
-from saas.tenancy import tenant_scope
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from tests.factories import Ref, log_in
 
 # --- reading the database as the app does --------------------------------------------------

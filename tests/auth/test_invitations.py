@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from saas.auth.models import Invitation
 from saas.auth.roles import Role
-from saas.db import utcnow
+from saas.core.db import utcnow
 from tests.auth.conftest import (
     field_errors,
     flashes,

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from saas.billing.models import StripeCustomer, StripeEvent, Subscription
-from saas.db import utcnow
-from saas.extensions import db
-from saas.onboarding.models import Tenant
-from saas.tenancy import cross_tenant_scope, tenant_scope
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import cross_tenant_scope, tenant_scope
+from saas.core.tenant import Tenant
 from tests.factories import log_in
 
 WEBHOOK_SECRET = "whsec_test_workbay"

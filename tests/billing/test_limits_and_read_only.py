@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from saas.auth.models import Invitation
 from saas.auth.roles import Role
 from saas.billing.services import send_due_trial_reminder
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from saas.customers.models import Customer
-from saas.db import utcnow
-from saas.extensions import db
-from saas.onboarding.models import Tenant
-from saas.tenancy import tenant_scope
 from tests.factories import log_in
 
 

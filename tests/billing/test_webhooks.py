@@ -6,7 +6,7 @@ import json
 import time
 from datetime import timedelta
 
-from saas.db import utcnow
+from saas.core.db import utcnow
 from tests.billing.conftest import invoice_object, make_event, sign, subscription_object
 
 
@@ -149,8 +149,8 @@ def test_a_payment_needing_confirmation_offers_the_page_to_finish_paying(deliver
 def test_a_shops_transaction_sees_no_webhook_events_and_only_its_own_customer_link(app, deliver, billing, alpha, bravo):
     from sqlalchemy import text
 
-    from saas.extensions import db
-    from saas.tenancy import tenant_scope
+    from saas.core.extensions import db
+    from saas.core.tenancy import tenant_scope
 
     billing.link(alpha.id, "cus_alpha")
     billing.link(bravo.id, "cus_bravo")

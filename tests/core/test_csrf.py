@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from saas.extensions import db
-from saas.onboarding.models import Tenant
+from saas.core.extensions import db
+from saas.core.tenant import Tenant
 
 
 @pytest.fixture

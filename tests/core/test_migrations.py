@@ -6,8 +6,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
 from saas import create_app
-from saas.embedded_db import drop_database, ensure_database
-from saas.extensions import db
+from saas.core.embedded_db import drop_database, ensure_database
+from saas.core.extensions import db
 
 EMPTY_DATABASE = "workbay_migrations_check"
 

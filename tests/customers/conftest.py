@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from saas.customers import services
 from saas.customers.models import Asset, Customer
-from saas.db import utcnow
-from saas.extensions import db
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
-from saas.tenancy import tenant_scope
 from saas.workorders.models import Job, JobLine, WorkOrder
 
 

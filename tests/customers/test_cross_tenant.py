@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from saas.audit.models import AccessLogEntry
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from saas.customers.models import Asset, Customer
-from saas.extensions import db
-from saas.tenancy import tenant_scope
 from tests.factories import log_in
 
 HOSTILE_ASSET = {"kind": "vehicle", "plate": "HIJACK", "make": "Hijacked", "vin": "1HGCM82633A004352"}

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from saas.auth.roles import Role
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from saas.customers.models import Asset, Customer
 from saas.documents.models import Document
 from saas.documents.services import store_document
-from saas.extensions import db
-from saas.tenancy import tenant_scope
 from tests.factories import log_in
 
 
@@ -69,7 +69,7 @@ def test_foreign_number_keeps_its_country_and_shows_internationally(owner_client
 def test_phone_is_read_in_the_shops_country(factory, shop_client, app):
     shop = factory.tenant("londonfix")
     with app.test_request_context(), tenant_scope(shop.id):
-        from saas.onboarding.models import Tenant
+        from saas.core.tenant import Tenant
 
         db.session.get(Tenant, shop.id).country = "GB"
         db.session.commit()

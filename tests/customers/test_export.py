@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from saas.audit.models import AccessLogEntry
 from saas.auth.roles import Role
-from saas.extensions import db
-from saas.tenancy import tenant_scope
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from tests.factories import log_in
 
 

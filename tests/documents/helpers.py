@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from saas.customers.models import Customer
 from saas.customers.services import save_asset
-from saas.extensions import db
-from saas.tenancy import tenant_scope
 
 # The smallest headers our sniffing needs, padded so they look like files.
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 200 + b"\xff\xd9"

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from saas.audit.models import AccessLogEntry
 from saas.auth.roles import Role
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from saas.documents.models import Document
-from saas.extensions import db
-from saas.tenancy import tenant_scope
 from tests.documents.helpers import HEIC, HTML, JPEG, PDF, PNG, TEXT, WEBP, document_rows, stored_files
 
 

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.config import Config as BotoConfig
 
-from saas.storage import (
+from saas.core.storage import (
     MAX_PRESIGN_SECONDS,
     S3Settings,
     S3Storage,

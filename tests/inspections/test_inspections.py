@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from saas.auth.roles import Role
-from saas.extensions import db
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from saas.inspections.models import Inspection, InspectionItem
-from saas.tenancy import tenant_scope
 from saas.workorders.models import Job
 from tests.documents.helpers import JPEG, PDF, TEXT, document_rows, stored_files
 

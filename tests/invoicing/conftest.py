@@ -14,12 +14,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text
 
+from saas.core.extensions import db
+from saas.core.sequences import next_number
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from saas.customers.models import Customer
-from saas.extensions import db
 from saas.invoicing.models import Invoice, Payment
-from saas.onboarding.models import Tenant
-from saas.sequences import next_number
-from saas.tenancy import tenant_scope
 from saas.workorders.models import Job, JobLine, WorkOrder, WorkOrderEvent
 from tests.factories import Ref, log_in
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from saas.db import utcnow
+from saas.core.db import utcnow
 from saas.invoicing.models import InvoiceLine
 from tests.factories import log_in
 from tests.invoicing.conftest import (

@@ -8,10 +8,10 @@ import zlib
 from sqlalchemy import select
 
 from saas.audit.models import AccessLogEntry
+from saas.core.tenant import Tenant
 from saas.invoicing import services
 from saas.invoicing.models import Invoice
 from saas.invoicing.pdf import pdf_text, render_invoice_pdf
-from saas.onboarding.models import Tenant
 from tests.invoicing.conftest import configure_shop, customer_named, invoices_of, issue, shop_session
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from saas.db import utcnow
+from saas.core.db import utcnow
 from saas.invoicing import services
 from saas.invoicing.models import Invoice
 from tests.invoicing.conftest import invoice_of, issue, shop_session

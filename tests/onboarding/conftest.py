@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from saas.extensions import db
-from saas.onboarding.models import Tenant
+from saas.core.extensions import db
+from saas.core.tenant import Tenant
 from tests.auth.conftest import clock_ahead, flask_cli  # noqa: F401  (fixtures shared with the auth tests)
 
 SIGNER_IP = "203.0.113.9"

@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 
 from saas.auth.models import User
+from saas.core.extensions import db
 from saas.customers.models import Customer
-from saas.extensions import db
 from saas.platform.models import PlatformAdmin
 from tests.auth.conftest import shop_session
 from tests.onboarding.conftest import all_tenants, tenant_at

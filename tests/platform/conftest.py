@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from saas.extensions import db
+from saas.core.extensions import db
 from saas.platform.models import PlatformAuditEntry
 from tests.auth.conftest import flask_cli, login_as  # noqa: F401  (fixtures shared with the other folders)
 from tests.factories import Ref, log_in

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import update
 
 from saas.auth.roles import Role
-from saas.extensions import db
-from saas.onboarding.models import Tenant, TenantStatus
+from saas.core.extensions import db
+from saas.core.tenant import Tenant, TenantStatus
 from tests.auth.conftest import flashes, redirect_path, user_by_email
 from tests.factories import PASSWORD, log_in
 from tests.platform.conftest import audit_entries, shop_lines

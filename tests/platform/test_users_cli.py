@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from saas.extensions import db
+from saas.core.extensions import db
 from saas.platform.models import PlatformAdmin
 
 ADMIN_PASSWORD = "platform-admin-pass"

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from saas.auth.roles import Role
-from saas.extensions import db
-from saas.onboarding.models import Tenant
-from saas.tenancy import tenant_scope
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from tests.factories import log_in
 
 VALID = {

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import update
 
 from saas.appointments.models import Appointment, AppointmentStatus
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from saas.customers.models import Customer
-from saas.extensions import db
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
-from saas.onboarding.models import Tenant
-from saas.tenancy import tenant_scope
 from saas.workorders.models import Approval, Job, Status, WorkOrder
 from tests.factories import Ref
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from saas.tasks.worker import run_worker
+from saas.core.tasks.worker import run_worker
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
-from saas.extensions import db
-from saas.mail import MAIL_TASK, deliver_queued, mail_job, send_mail
-from saas.onboarding.models import Tenant
-from saas.tasks.queue import Job, enqueue, worker_conninfo
-from saas.tenancy import tenant_scope
+from saas.core.extensions import db
+from saas.core.mail import MAIL_TASK, deliver_queued, mail_job, send_mail
+from saas.core.tasks.queue import Job, enqueue, worker_conninfo
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from tests.conftest import Outbox
 from tests.tasks.conftest import run_pending_jobs
 

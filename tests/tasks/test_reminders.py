@@ -13,13 +13,13 @@ from sqlalchemy import select, text, update
 
 import saas.appointments.services as appointment_services
 from saas.appointments.models import Appointment, AppointmentStatus
-from saas.db import utcnow
-from saas.extensions import db
-from saas.onboarding.models import Tenant, TenantStatus
-from saas.tasks.queue import Job, enqueue
-from saas.tasks.reminders import FAN_OUT_TASK, SHOP_TASK, send_shop_reminders
-from saas.tasks.worker import build_queue, run_blocking
-from saas.tenancy import active_tenant_id, tenant_scope
+from saas.appointments.tasks import FAN_OUT_TASK, SHOP_TASK, send_shop_reminders
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tasks.queue import Job, enqueue
+from saas.core.tasks.worker import build_queue, run_blocking
+from saas.core.tenancy import active_tenant_id, tenant_scope
+from saas.core.tenant import Tenant, TenantStatus
 from tests.conftest import Outbox
 from tests.tasks.conftest import run_pending_jobs
 
@@ -75,7 +75,7 @@ def test_the_hourly_job_enqueues_one_job_per_live_shop_listing_shops_on_the_logg
     alpha, bravo, _closed = shops
     enqueue_fan_out(queue_app)
 
-    with caplog.at_level(logging.INFO, logger="saas.tenancy"):
+    with caplog.at_level(logging.INFO, logger="saas.core.tenancy"):
         run_pending_jobs(queue_app)
 
     assert [(job["task_name"], job["status"]) for job in jobs()] == [

@@ -7,11 +7,11 @@ import time
 
 from sqlalchemy import text
 
-from saas.embedded_db import drop_database, ensure_database
-from saas.extensions import db
-from saas.mail import send_mail
-from saas.tasks.housekeeping import prune_finished_jobs
-from saas.tasks.worker import BackgroundWorker, run_blocking
+from saas.core.embedded_db import drop_database, ensure_database
+from saas.core.extensions import db
+from saas.core.mail import send_mail
+from saas.core.tasks.housekeeping import prune_finished_jobs
+from saas.core.tasks.worker import BackgroundWorker, run_blocking
 from tests.conftest import Outbox
 from tests.tasks.conftest import run_pending_jobs
 

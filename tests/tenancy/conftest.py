@@ -17,10 +17,10 @@ from sqlalchemy import create_engine, text
 
 from saas.auth import services as auth
 from saas.auth.roles import Role
-from saas.extensions import db
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from saas.platform.services import audit, find_admin
 from saas.privacy.services import record_signup_acceptances
-from saas.tenancy import tenant_scope
 from tests.factories import Ref
 
 

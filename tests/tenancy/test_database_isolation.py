@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
+from saas.core.tenancy import TenantContextError
 from saas.models import Customer
-from saas.tenancy import TenantContextError
 from tests.tenancy.conftest import rows_by_tenant, shop_session, snapshot
 
 

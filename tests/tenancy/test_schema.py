@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 import saas.models  # noqa: F401  (every model in the metadata)
-from saas.extensions import db
+from saas.core.extensions import db
 from tests.tenancy.conftest import constraints
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from saas.auth import services as auth
 from saas.auth.roles import Role
-from saas.extensions import db
-from saas.tenancy import tenant_scope
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from tests.factories import PASSWORD, log_in
 
 SESSION, REMEMBER = "workbay_session", "workbay_remember"

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from saas.auth.roles import Role
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from saas.customers.models import Asset
-from saas.extensions import db
-from saas.onboarding.models import Tenant
-from saas.tenancy import tenant_scope
 from saas.workorders import services
 from saas.workorders.models import Job, JobLine, Status, WorkOrder, WorkOrderEvent
 from tests.factories import Ref, log_in

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import inspect, select
 
 from saas.auth.roles import Role
+from saas.core.sequences import NumberSequence
 from saas.customers.models import Asset, Customer
-from saas.sequences import NumberSequence
 from saas.workorders.models import (
     CannedJob,
     CannedJobLine,

@@ -36,7 +36,7 @@ def add_job(client, work_order_id, title="Front brakes"):
 
 
 def totals_of(app, tenant_id, work_order_id, approved_only=False):
-    from saas.onboarding.models import Tenant
+    from saas.core.tenant import Tenant
 
     with in_shop(app, tenant_id) as session:
         work_order = session.scalar(select(WorkOrder).where(WorkOrder.id == work_order_id))

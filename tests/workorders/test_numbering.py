@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 from saas.auth.models import User
-from saas.extensions import db
-from saas.tenancy import tenant_scope
+from saas.core.extensions import db
+from saas.core.tenancy import tenant_scope
 from saas.workorders import services
 from tests.workorders.conftest import numbers_of
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from saas.core.extensions import db
+from saas.core.sequences import next_number
+from saas.core.tenancy import tenant_scope
+from saas.core.tenant import Tenant
 from saas.customers.models import Asset, Customer
-from saas.extensions import db
-from saas.onboarding.models import Tenant
-from saas.sequences import next_number
-from saas.tenancy import tenant_scope
 from saas.workorders.models import Approval, Job, JobLine, WorkOrder
 from tests.factories import log_in
 

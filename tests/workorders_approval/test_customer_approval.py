@@ -13,8 +13,8 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select, update
 
 from saas.auth.models import User
-from saas.extensions import db
-from saas.tenancy import current_tenant, tenant_scope
+from saas.core.extensions import db
+from saas.core.tenancy import current_tenant, tenant_scope
 from saas.workorders import pricing
 from saas.workorders.models import EstimateApproval, Job, JobLine, WorkOrder, WorkOrderEvent
 from tests.conftest import host_client

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from saas.auth.models import User
 from saas.auth.roles import Role
-from saas.extensions import db
+from saas.core.extensions import db
 from saas.workorders.models import WorkOrder
 from tests.factories import log_in
 from tests.workorders_approval.conftest import create_work_order, work_order_state

@@ -25,8 +25,8 @@ import procrastinate
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from saas.tasks.queue import worker_conninfo
-from saas.tasks.registry import TASKS
+from saas.core.tasks.queue import worker_conninfo
+from saas.core.tasks.registry import TASKS
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +73,6 @@ def _redact_job_logs() -> None:
             logger.addFilter(_REDACT)
 
 
-def _load_tasks() -> None:
-    """Import the modules that declare tasks, so the registry is complete."""
-    import saas.billing.tasks  # noqa: F401
-    import saas.mail  # noqa: F401
-    import saas.tasks.housekeeping  # noqa: F401
-    import saas.tasks.reminders  # noqa: F401
-
-
 def _in_app_context(flask_app: Flask):
     """A task middleware: each job runs inside `flask_app`'s context (in the job's thread).
 
@@ -100,7 +92,6 @@ def build_queue(flask_app: Flask, *, periodic: bool = True) -> procrastinate.App
 
     `periodic=False` leaves the schedule out (tests run exactly the jobs they enqueue).
     """
-    _load_tasks()
     _redact_job_logs()
     connector = procrastinate.PsycopgConnector(
         conninfo=worker_conninfo(flask_app.config["SQLALCHEMY_DATABASE_URI"]), min_size=1, max_size=4

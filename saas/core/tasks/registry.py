@@ -2,7 +2,7 @@
 
 Tasks stay plain functions: a feature declares them without importing procrastinate's
 app, tests can call them directly, and each Flask app builds its own procrastinate app
-from this registry (`saas.tasks.worker.build_queue`) with its own database and config.
+from this registry (`saas.core.tasks.worker.build_queue`) with its own database and config.
 A task runs inside the Flask app's context; it commits its own work (one commit per task).
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 
-from saas.mail import outbox_messages
+from saas.core.mail import outbox_messages
 
 bp = Blueprint("outbox", __name__)
 

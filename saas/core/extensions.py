@@ -7,7 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from saas.db import Base
+from saas.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, url_for
 
-from saas.money import format_money
-from saas.tenancy import current_site, current_tenant
+from saas.core.money import format_money
+from saas.core.tenancy import current_site, current_tenant
 
 
 def asset_url(filename: str) -> str:

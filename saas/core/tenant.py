@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, DateTime, Identity, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, Timestamped, utcnow
+from saas.core.db import Base, Timestamped, utcnow
 
 
 class TenantStatus(StrEnum):

@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from saas.extensions import csrf, db
+from saas.core.extensions import csrf, db
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

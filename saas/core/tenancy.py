@@ -34,8 +34,8 @@ from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from werkzeug.local import LocalProxy
 from werkzeug.routing import IntegerConverter
 
-from saas.db import TenantScoped, is_tenant_scoped
-from saas.extensions import db
+from saas.core.db import TenantScoped, is_tenant_scoped
+from saas.core.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def site_for_host(host: str) -> Site:
 
 
 def _load_tenant(subdomain: str | None):
-    from saas.onboarding.models import Tenant
+    from saas.core.tenant import Tenant
 
     if not subdomain or "." in subdomain:
         return None

@@ -56,7 +56,7 @@ class TenantScoped:
     """Mixin for every table that holds a shop's data.
 
     Queries on these models are filtered to the current tenant centrally (see
-    `saas.tenancy`) and PostgreSQL row-level security enforces the same rule underneath.
+    `saas.core.tenancy`) and PostgreSQL row-level security enforces the same rule underneath.
     """
 
     __tenant_scoped__ = True

@@ -11,9 +11,9 @@ from sqlalchemy import BigInteger, String, UniqueConstraint, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import Base, TenantScoped
-from saas.extensions import db
-from saas.tenancy import active_tenant_id
+from saas.core.db import Base, TenantScoped
+from saas.core.extensions import db
+from saas.core.tenancy import active_tenant_id
 
 FIRST_NUMBERS = {"work_order": 1001, "invoice": 1, "credit_note": 1}
 

@@ -1,6 +1,6 @@
 """PostgreSQL row-level security for tenant tables, used by migrations.
 
-Each transaction of a shop's request sets `workbay.tenant_id` (see `saas.tenancy`);
+Each transaction of a shop's request sets `workbay.tenant_id` (see `saas.core.tenancy`);
 the policies below let a row through only when it belongs to that tenant, or when the
 transaction took the explicit cross-tenant path. FORCE makes the table owner obey too.
 """

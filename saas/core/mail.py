@@ -37,11 +37,11 @@ from procrastinate import RetryStrategy
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from saas.db import utcnow
-from saas.extensions import db
-from saas.tasks.queue import QUEUE_SCHEMA, Job, enqueue
-from saas.tasks.registry import task
-from saas.tenancy import active_tenant_id, tenant_scope
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tasks.queue import QUEUE_SCHEMA, Job, enqueue
+from saas.core.tasks.registry import task
+from saas.core.tenancy import active_tenant_id, tenant_scope
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "pending_mail"  # delivered in this process after commit (MAIL_QUEUE off)

@@ -7,13 +7,13 @@ import logging
 from flask import current_app
 from sqlalchemy import text
 
-from saas.extensions import db
-from saas.tasks.queue import QUEUE_SCHEMA
-from saas.tasks.registry import task
+from saas.core.extensions import db
+from saas.core.tasks.queue import QUEUE_SCHEMA
+from saas.core.tasks.registry import task
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RETENTION_DAYS = 30  # also how long a delivered Message-ID is remembered (saas.mail.already_delivered)
+DEFAULT_RETENTION_DAYS = 30  # also how long a delivered Message-ID is remembered (saas.core.mail.already_delivered)
 
 # A job's last event is when it finished; its events go with it (ON DELETE CASCADE).
 _PRUNE = text(
