@@ -55,7 +55,7 @@ def _parse_slot(value: str | None) -> datetime:
             raise ValueError("a time without its offset")
         return moment.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise AppointmentError("Pick one of the times shown.", "slot") from None
+        raise AppointmentError("Pick one of the times shown.", field="slot") from None
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -73,7 +73,7 @@ def book():
         service = _bookable(service_id)
     except AppointmentError as error:
         flash(str(error), "error")
-        return _choose_service(error.status_code)
+        return _choose_service(error.status)
     if request.method == "GET":
         form.service_id.data = service.id
         return _booking_page(form, service)
@@ -100,7 +100,7 @@ def book():
         if error.field in form:
             form[error.field].errors.append(str(error))
         flash(str(error), "error")
-        return _booking_page(form, service, error.status_code)
+        return _booking_page(form, service, error.status)
     db.session.commit()
     # Only what the visitor typed is shown back: a customer record matched by e-mail or phone is not.
     session[BOOKED_KEY] = {

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from saas.appointments import slots
 from saas.appointments.models import Appointment, AppointmentStatus, BookableService, OpeningHours
 from saas.core.db import utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.mail import send_mail
 from saas.core.tenancy import active_tenant_id, current_tenant
@@ -49,24 +50,14 @@ STATUS_LABELS = {
 }
 
 
-class AppointmentError(ValueError):
-    """Input or an action the appointment rules refuse; the message is safe to show.
-
-    `status_code` is the HTTP answer (400 bad input, 409 a conflict with another booking);
-    `field` names the form field the message belongs to, if any.
-    """
-
-    status_code = 400
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AppointmentError(ServiceError):
+    """Input or an action the appointment rules refuse; the message is safe to show."""
 
 
 class SlotTakenError(AppointmentError):
     """The time overlaps another live appointment of the shop."""
 
-    status_code = 409
+    status = 409
 
     def __init__(self, message: str = "That time was just taken, please pick another."):
         super().__init__(message, field="slot")
@@ -96,10 +87,10 @@ def to_utc(day: date, at: time) -> datetime:
     """A date and wall-clock time in the shop's timezone, as UTC."""
     this_year = utcnow().year
     if not this_year - 1 <= day.year <= this_year + MAX_YEARS_AHEAD:
-        raise AppointmentError(f"Pick a date within the next {MAX_YEARS_AHEAD} years.", "day")
+        raise AppointmentError(f"Pick a date within the next {MAX_YEARS_AHEAD} years.", field="day")
     moment = slots.local_datetime(day, at, shop_zone())
     if moment is None:
-        raise AppointmentError("That time does not exist on that day (the clocks change). Pick another.", "start")
+        raise AppointmentError("That time does not exist on that day (the clocks change). Pick another.", field="start")
     return moment
 
 
@@ -187,16 +178,16 @@ def save_service(
     """Create or change a bookable service; names are unique within the shop (any case)."""
     name = (name or "").strip()
     if not name:
-        raise AppointmentError("Give the service a name.", "name")
+        raise AppointmentError("Give the service a name.", field="name")
     if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
         raise AppointmentError(
-            f"A service takes between {MIN_DURATION} and {MAX_DURATION} minutes.", "duration_minutes"
+            f"A service takes between {MIN_DURATION} and {MAX_DURATION} minutes.", field="duration_minutes"
         )
     clash = select(BookableService.id).where(func.lower(BookableService.name) == name.lower())
     if service is not None:
         clash = clash.where(BookableService.id != service.id)
     if db.session.scalar(clash.limit(1)) is not None:
-        raise AppointmentError(f"There is already a service called “{name}”.", "name")
+        raise AppointmentError(f"There is already a service called “{name}”.", field="name")
     if service is None:
         service = BookableService()
         db.session.add(service)
@@ -302,7 +293,8 @@ def _check_free(start: datetime, end: datetime, exclude_id: int | None = None) -
 def _check_duration(minutes: int) -> timedelta:
     if not MIN_DURATION <= minutes <= MAX_DURATION:
         raise AppointmentError(
-            f"An appointment lasts between {MIN_DURATION} minutes and {MAX_DURATION // 60} hours.", "duration_minutes"
+            f"An appointment lasts between {MIN_DURATION} minutes and {MAX_DURATION // 60} hours.",
+            field="duration_minutes",
         )
     return timedelta(minutes=minutes)
 
@@ -321,13 +313,13 @@ def create_appointment(
     """Staff book a customer in (confirmed at once); never on top of another live appointment."""
     now = now or utcnow()
     if customer.anonymized_at is not None:
-        raise AppointmentError("This customer's record was anonymized; it cannot be booked.", "customer_id")
+        raise AppointmentError("This customer's record was anonymized; it cannot be booked.", field="customer_id")
     if asset is not None and asset.customer_id != customer.id:
-        raise AppointmentError("That vehicle or device belongs to another customer.", "asset_id")
+        raise AppointmentError("That vehicle or device belongs to another customer.", field="asset_id")
     if service is not None and not service.active:
-        raise AppointmentError(f"“{service.name}” is no longer offered; pick another service.", "service_id")
+        raise AppointmentError(f"“{service.name}” is no longer offered; pick another service.", field="service_id")
     if starts_at <= now:
-        raise AppointmentError("Pick a time in the future.", "start")
+        raise AppointmentError("Pick a time in the future.", field="start")
     length = _check_duration(duration_minutes or (service.duration_minutes if service else DEFAULT_DURATION))
     _check_free(starts_at, starts_at + length)
     appointment = Appointment(
@@ -368,9 +360,9 @@ def move(appointment: Appointment, starts_at: datetime, now: datetime | None = N
     now = now or utcnow()
     _require_open(appointment, "moved")
     if starts_at <= now:
-        raise AppointmentError("Pick a time in the future.", "start")
+        raise AppointmentError("Pick a time in the future.", field="start")
     if starts_at == appointment.starts_at:
-        raise AppointmentError("The appointment is already at that time.", "start")
+        raise AppointmentError("The appointment is already at that time.", field="start")
     length = appointment.ends_at - appointment.starts_at
     _check_free(starts_at, starts_at + length, exclude_id=appointment.id)
     previous = appointment.starts_at
@@ -440,7 +432,7 @@ def match_or_create_customer(name: str, email: str, phone: str) -> Customer:
     try:
         normalized = phones.normalize_phone(phone, shop_country())
     except phones.InvalidPhone as error:
-        raise AppointmentError(str(error), "phone") from None
+        raise AppointmentError(str(error), field="phone") from None
     live = Customer.anonymized_at.is_(None)
     customer = None
     if email:
@@ -455,7 +447,7 @@ def match_or_create_customer(name: str, email: str, phone: str) -> Customer:
         try:
             return save_customer(None, name=name.strip(), email=email, phone=normalized, notes="")
         except CustomerError as error:
-            raise AppointmentError(str(error), error.field) from None
+            raise AppointmentError(str(error), field=error.field) from None
     # Fill in what the shop did not know yet; never overwrite what it has.
     customer.email = customer.email or email or None
     customer.phone = customer.phone or normalized
@@ -503,7 +495,7 @@ def match_or_create_asset(customer: Customer, details: BookingDetails) -> Asset:
             serial=details.serial,
         )
     except CustomerError as error:
-        raise AppointmentError(str(error), error.field) from None
+        raise AppointmentError(str(error), field=error.field) from None
 
 
 def bookable_service(service: BookableService) -> BookableService:
@@ -524,7 +516,7 @@ def book_online(
     zone = shop_zone()
     offered = slots.slot_grid(opening_hours(), length, zone, now.astimezone(zone).date())
     if starts_at <= now or starts_at not in set(offered):
-        raise AppointmentError("That time is not one we offer. Please pick one of the times shown.", "slot")
+        raise AppointmentError("That time is not one we offer. Please pick one of the times shown.", field="slot")
     _check_free(starts_at, starts_at + length)  # from here on, the database decides races
     customer = match_or_create_customer(details.name, details.email, details.phone)
     asset = match_or_create_asset(customer, details)

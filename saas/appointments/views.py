@@ -36,7 +36,7 @@ def _refused(error: AppointmentError, template: str, form=None, **context):
     if form is not None and error.field in form and isinstance(form[error.field].errors, list):
         form[error.field].errors.append(str(error))
     flash(str(error), "error")
-    return render_template(template, form=form, **context), error.status_code
+    return render_template(template, form=form, **context), error.status
 
 
 # --- the calendar ------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def _act(appointment_id: int, action, done: str, unmailed: str = ""):
     except AppointmentError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return _show(_load(appointment_id), error.status_code)
+        return _show(_load(appointment_id), error.status)
     db.session.commit()
     flash(f"{done} We e-mailed {appointment.customer.name}." if mailed else f"{done} {unmailed}".strip(), "success")
     return redirect(url_for("appointments.show", appointment_id=appointment.id))
@@ -183,7 +183,7 @@ def move(appointment_id: int):
             if error.field in form:
                 form[error.field].errors.append(str(error))
             flash(str(error), "error")
-            return _show(_load(appointment_id), error.status_code, move_form=form)
+            return _show(_load(appointment_id), error.status, move_form=form)
         db.session.commit()
         moved = f"Moved to {services.local_label(appointment.starts_at)}."
         flash(f"{moved} We e-mailed {appointment.customer.name}." if mailed else f"{moved} {NO_EMAIL}", "success")

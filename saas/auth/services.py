@@ -24,13 +24,14 @@ from saas.auth.tokens import (
     read_token,
 )
 from saas.core.db import utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.mail import send_mail
 from saas.core.tenancy import active_tenant_id
 from saas.core.tenant import Tenant
 
 
-class AuthError(ValueError):
+class AuthError(ServiceError):
     """A rule about accounts was broken; the message is safe to show."""
 
 

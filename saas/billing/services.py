@@ -20,6 +20,7 @@ from saas.billing import stripe_gateway as gateway
 from saas.billing.models import StripeCustomer, Subscription, SubscriptionStatus
 from saas.billing.plans import Plan, get_plan, next_plan, plan_for_price, trial_plan
 from saas.core.db import utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.mail import send_mail
 from saas.core.tenancy import active_tenant_id, tenant_scope
@@ -43,12 +44,14 @@ STRIPE_TO_TENANT = {
 ADMIN_STATUSES = (TenantStatus.TRIALING, TenantStatus.ACTIVE, TenantStatus.READ_ONLY, TenantStatus.SUSPENDED)
 
 
-class BillingError(ValueError):
+class BillingError(ServiceError):
     """A billing request that cannot be done; the message is safe to show."""
 
 
 class PlanLimitError(BillingError):
     """The shop's plan does not allow this; the page offers an upgrade."""
+
+    status = 402
 
     def __init__(self, message: str, plan: Plan | None = None):
         super().__init__(message)

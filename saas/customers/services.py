@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from stdnum import imei
 
 from saas.core.db import utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.tenancy import active_tenant_id, current_tenant
 from saas.customers import phones
@@ -24,12 +25,8 @@ STAFF_FORM = "staff form"
 RECENT_LIMIT = 20
 
 
-class CustomerError(ValueError):
+class CustomerError(ServiceError):
     """Input a customer or asset cannot take; `field` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def shop_country() -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import Select, and_, delete, event, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.storage import Storage, StorageError, build_key, get_storage
 from saas.core.tenancy import active_tenant_id, tenant_scope
@@ -49,12 +50,8 @@ _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"}
 _HEIF_BRANDS = {b"mif1", b"msf1"}
 
 
-class DocumentError(ValueError):
+class DocumentError(ServiceError):
     """An upload or a document action that breaks a rule; the message is safe to show."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -121,13 +118,13 @@ def read_upload(upload: FileStorage | None, allowed: frozenset[str] = ALLOWED_TY
     limit = max_file_bytes()
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        raise DocumentError(f"That file is larger than {human_size(limit)}; upload a smaller one.", 413)
+        raise DocumentError(f"That file is larger than {human_size(limit)}; upload a smaller one.", status=413)
     if not data:
         raise DocumentError("That file is empty.")
     content_type = sniff_content_type(data[:32])
     if content_type not in allowed:
         names = ", ".join(sorted({TYPE_NAMES[t] for t in allowed}))
-        raise DocumentError(f"That file is not a {names} file (whatever its name says).", 415)
+        raise DocumentError(f"That file is not a {names} file (whatever its name says).", status=415)
     return data, content_type
 
 
@@ -222,7 +219,7 @@ def store_document(
         raise DocumentError("A document belongs to a customer, a vehicle or device, or a work order.")
     sensitive = kind in SENSITIVE_KINDS
     if sensitive and uploaded_by is not None and not _may_see_sensitive(uploaded_by):
-        raise DocumentError("Only the office may upload ID cards and driving licences.", 403)
+        raise DocumentError("Only the office may upload ID cards and driving licences.", status=403)
     data, content_type = read_upload(upload, allowed)
     tenant_id = active_tenant_id()
     from saas.core.tenant import Tenant
@@ -259,7 +256,7 @@ def store_document(
         storage.put(document.storage_key, data, content_type)
     except StorageError as error:
         log.exception("upload to storage failed")
-        raise DocumentError("The file could not be stored just now. Please try again.", 503) from error
+        raise DocumentError("The file could not be stored just now. Please try again.", status=503) from error
     _track(db.session(), _UPLOADED, storage, document.storage_key)
     try:
         db.session.add(document)
@@ -298,7 +295,7 @@ def documents_query(user, *, customer_id=None, asset_id=None, work_order_id=None
 def check_may_see(document: Document, user) -> None:
     """Refuse a sensitive document to a role that may not see it (403)."""
     if document.sensitive and not _may_see_sensitive(user):
-        raise DocumentError("Only the office may open ID cards and driving licences.", 403)
+        raise DocumentError("Only the office may open ID cards and driving licences.", status=403)
 
 
 def subject_customer_id(document: Document) -> int | None:

@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from saas.billing.services import check_feature
 from saas.core.db import utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.tenancy import active_tenant_id
 from saas.documents import services as documents
@@ -37,12 +38,8 @@ NOTES_MAX = 2000
 FINDINGS = (Rating.NEEDS_ATTENTION, Rating.URGENT)
 
 
-class InspectionError(ValueError):
+class InspectionError(ServiceError):
     """A rule about inspections was broken; the message is safe to show."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 # --- templates ---------------------------------------------------------------------------------
@@ -70,7 +67,7 @@ def create_template(name: str, items_text: str = "", description: str = "") -> I
     """A new checklist; `items_text` has one item per line."""
     name = _clean(name, NAME_MAX, "checklist")
     if db.session.scalar(select(func.count()).where(func.lower(InspectionTemplate.name) == name.lower())):
-        raise InspectionError(f"There is already a checklist called “{name}”.", 409)
+        raise InspectionError(f"There is already a checklist called “{name}”.", status=409)
     template = InspectionTemplate(name=name, description=(description or "").strip())
     db.session.add(template)
     db.session.flush()
@@ -163,7 +160,7 @@ def load_inspection(inspection_id: int) -> Inspection | None:
 def _in_progress(inspection_id: int) -> Inspection:
     inspection = db.session.scalar(select(Inspection).where(Inspection.id == inspection_id).with_for_update())
     if inspection is None or inspection.finished:
-        raise InspectionError("This inspection is finished; its items can no longer change.", 409)
+        raise InspectionError("This inspection is finished; its items can no longer change.", status=409)
     return inspection
 
 
@@ -195,7 +192,7 @@ def add_photo(item: InspectionItem, upload: FileStorage | None, user=None) -> Do
             allowed=documents.IMAGE_TYPES,
         )
     except documents.DocumentError as error:
-        raise InspectionError(str(error), error.status) from error
+        raise InspectionError(str(error), status=error.status) from error
 
 
 def finish_inspection(inspection: Inspection, user=None) -> list:
@@ -219,9 +216,9 @@ def finish_inspection(inspection: Inspection, user=None) -> list:
             try:
                 job = workorders.add_job(work_order, title=title, notes=item.notes, recommended=True)
             except workorders.WorkOrderError as error:
-                raise InspectionError(str(error), 409) from error
+                raise InspectionError(str(error), status=409) from error
             except IntegrityError as error:  # pragma: no cover - a concurrent change of the work order
-                raise InspectionError("The work order changed meanwhile; try again.", 409) from error
+                raise InspectionError("The work order changed meanwhile; try again.", status=409) from error
             item.job_id = job.id
             jobs.append(job)
     inspection.status = InspectionStatus.FINISHED

@@ -27,6 +27,7 @@ from sqlalchemy import Select, event, func, inspect, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from saas.core.db import utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.mail import Attachment, send_mail
 from saas.core.money import ZERO, format_money, minor_unit, round_money
@@ -38,10 +39,8 @@ from saas.workorders.models import Approval, Job, LineKind, Status, TaxCategory,
 from saas.workorders.pricing import TaxBucket, line_net, tax_rates_of, totals
 
 
-class InvoicingError(ValueError):
-    """A request the rules refuse; the message is safe to show. `status` is the HTTP answer."""
-
-    status = 400
+class InvoicingError(ServiceError):
+    """A request the invoicing rules refuse; the message is safe to show."""
 
 
 class InvoiceConflictError(InvoicingError):

@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from saas.appointments.models import Appointment, AppointmentStatus
 from saas.auth.models import Invitation, User
 from saas.core.db import utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.money import ZERO, round_money
 from saas.customers.models import Customer
@@ -43,7 +44,7 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 CLOSED_STATUSES = (Status.CLOSED, Status.CANCELLED)
 
 
-class ReportError(ValueError):
+class ReportError(ServiceError):
     """A report request that cannot be answered; the message is safe to show."""
 
 

@@ -26,6 +26,7 @@ from werkzeug.routing import BuildError
 
 from saas.auth.tokens import InvalidToken, make_token, read_token
 from saas.core.db import utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.mail import send_mail
 from saas.core.money import ZERO
@@ -52,12 +53,8 @@ DECISIONS = (Approval.APPROVED, Approval.DECLINED)
 SIGNED_NAME_MAX = 120
 
 
-class ApprovalError(ValueError):
-    """A rule of estimate approval was broken; the message is safe to show. `status` is the HTTP code."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+class ApprovalError(ServiceError):
+    """A rule of estimate approval was broken; the message is safe to show."""
 
 
 class EstimateLinkError(ValueError):
@@ -179,7 +176,7 @@ def send_problem(work_order: WorkOrder, customer: Customer | None, jobs: list[Jo
     if not jobs:
         return ApprovalError("Add at least one job before sending the estimate.")
     if all(job.approval != Approval.PENDING for job in jobs):
-        return ApprovalError("The customer has answered every job. Add or change a job to ask again.", 409)
+        return ApprovalError("The customer has answered every job. Add or change a job to ask again.", status=409)
     return None
 
 
@@ -296,11 +293,11 @@ def record_decision(
             f"This work order is {work_order.status_label.lower()}; the estimate can no longer be changed online.", 409
         )
     if approval_for_version(work_order, version) is not None:
-        raise ApprovalError("This estimate was already answered. Your recorded answer is shown below.", 409)
+        raise ApprovalError("This estimate was already answered. Your recorded answer is shown below.", status=409)
     estimate = price_estimate(work_order)
     pending = estimate.pending_jobs
     if not pending:
-        raise ApprovalError("Every job of this estimate already has an answer.", 409)
+        raise ApprovalError("Every job of this estimate already has an answer.", status=409)
     missing = [priced.job.title for priced in pending if answers.get(priced.job.id) not in DECISIONS]
     if missing:
         raise ApprovalError("Please choose approve or decline for: " + ", ".join(missing) + ".")

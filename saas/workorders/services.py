@@ -1,7 +1,7 @@
 """Rules for work orders: creation and numbering, the status flow, jobs and their lines.
 
 Services flush and never commit; the view commits once. Each refusal raises a
-`WorkOrderError` whose message is safe to show and whose `status_code` says how to answer
+`WorkOrderError` whose message is safe to show and whose `status` says how to answer
 (400 bad input, 403 not yours to change, 409 not possible in the work order's state).
 
 Used by other features:
@@ -20,6 +20,7 @@ from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from saas.auth.models import User
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.sequences import next_number
 from saas.core.tenancy import is_valid_id
@@ -43,22 +44,20 @@ MAX_QUANTITY = Decimal("9999999.999")
 MAX_PRICE = Decimal("9999999999.99")
 
 
-class WorkOrderError(ValueError):
+class WorkOrderError(ServiceError):
     """A rule about work orders was broken; the message is safe to show."""
-
-    status_code = 400
 
 
 class NotAllowedError(WorkOrderError):
     """The user may not do this to this work order."""
 
-    status_code = 403
+    status = 403
 
 
 class IllegalTransitionError(WorkOrderError):
     """The work order's state does not allow this (a status jump, a change after invoicing)."""
 
-    status_code = 409
+    status = 409
 
 
 # --- who may do what -------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def _failed(error: services.WorkOrderError, render):
     """Undo what the request did, show the rule that was broken, answer its status code."""
     db.session.rollback()
     flash(str(error), "error")
-    return render(error.status_code)
+    return render(error.status)
 
 
 def _percent(rate) -> str:
