@@ -71,6 +71,7 @@ def register_request_layer(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each feature on the site it belongs to."""
+    import saas.workorders.canned_views  # noqa: F401  (canned jobs, on the work orders blueprint)
     from saas.appointments.booking_views import bp as booking_bp
     from saas.appointments.views import bp as appointments_bp
     from saas.audit.views import bp as audit_bp
@@ -128,6 +129,14 @@ def register_blueprints(app: Flask) -> None:
 
 def register_listeners() -> None:
     """Features that react to what happens in a feature below them (blinker signals, saas/*/signals.py)."""
+    import saas.appointments.listeners
+    import saas.billing.listeners
+    import saas.customers.listeners
+    import saas.documents.listeners
+    import saas.inspections.listeners
+    import saas.invoicing.listeners
+    import saas.platform.listeners
+    import saas.workorders.listeners  # noqa: F401
 
 
 def register_tasks() -> None:

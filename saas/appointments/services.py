@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import has_request_context, url_for
+from flask import url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -25,7 +25,7 @@ from saas.core.db import utcnow
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.mail import send_mail
-from saas.core.tenancy import active_tenant_id, current_tenant
+from saas.core.tenancy import active_tenant
 from saas.customers import phones
 from saas.customers.models import Asset, AssetKind, Customer
 from saas.customers.services import CustomerError, save_asset, save_customer, shop_country
@@ -68,11 +68,7 @@ class SlotTakenError(AppointmentError):
 
 def _tenant():
     """The current shop: from the request, or loaded by id inside `tenant_scope` (jobs)."""
-    from saas.core.tenant import Tenant
-
-    tenant = current_tenant._get_current_object() if has_request_context() else None
-    if (tenant is None or tenant.id != active_tenant_id()) and active_tenant_id() is not None:
-        tenant = db.session.get(Tenant, active_tenant_id())
+    tenant = active_tenant()
     if tenant is None:
         raise RuntimeError("appointments need an active tenant")
     return tenant

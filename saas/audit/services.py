@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from saas.audit import signals
 from saas.audit.models import AccessLogEntry
 from saas.core.extensions import db
+from saas.core.requests import keep_changes
+from saas.core.tenancy import is_valid_id
 
 ACTIONS = {"view": "Viewed", "export": "Exported", "download": "Downloaded"}
 USER_AGENT_MAX = 300
@@ -18,7 +23,8 @@ DESCRIPTION_MAX = 300
 def log_access(action: str, subject_type: str, subject_id: int | None, description: str = "") -> AccessLogEntry:
     """Record that the current staff member `action`-ed a subject's personal data (flushed, not committed).
 
-    Who comes from the logged-in user, where from the request (remote address, browser).
+    Who comes from the logged-in user, where from the request (remote address, browser). The entry
+    is committed with the request even when it answers an error status: the data was shown.
     """
     user_id = None
     ip_address = None
@@ -28,6 +34,7 @@ def log_access(action: str, subject_type: str, subject_id: int | None, descripti
             user_id = current_user.id
         ip_address = request.remote_addr
         user_agent = (request.user_agent.string or "")[:USER_AGENT_MAX]
+        keep_changes()
     entry = AccessLogEntry(
         user_id=user_id,
         action=action[:40],
@@ -40,6 +47,29 @@ def log_access(action: str, subject_type: str, subject_id: int | None, descripti
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose data a log entry is about, as the access log shows it."""
+
+    id: int
+    name: str
+
+
+def subject_names(subject_type: str, ids) -> dict[int, str]:
+    """The names of these subjects (e.g. customers), as the features that hold them answer."""
+    ids = {subject_id for subject_id in ids if is_valid_id(subject_id)}
+    names: dict[int, str] = {}
+    if ids:
+        for _, answer in signals.subject_names.send(subject_type, ids=ids):
+            names.update(answer or {})
+    return names
+
+
+def subject_name(subject_type: str, subject_id: int) -> str | None:
+    """The name of one subject, or None when this shop has no such subject."""
+    return subject_names(subject_type, {subject_id}).get(subject_id)
 
 
 def access_log(

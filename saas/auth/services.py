@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from saas.auth.models import Invitation, User
 from saas.auth.passwords import hash_password, verify_password
 from saas.auth.roles import Role, assignable_roles
+from saas.auth.signals import staff_changed
 from saas.auth.tokens import (
     InvalidToken,
     fingerprint,
@@ -23,6 +24,7 @@ from saas.auth.tokens import (
     new_random_token,
     read_token,
 )
+from saas.core import limits
 from saas.core.db import utcnow
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
@@ -196,9 +198,7 @@ def invite_staff(inviter: User, email: str, role: str) -> Invitation:
         raise AuthError("You cannot give that role.")
     if find_user_by_email(email) is not None:
         raise AuthError("This person is already on your staff.")
-    from saas.billing.services import check_seat_available  # billing imports auth; import at call time
-
-    check_seat_available()  # PlanLimitError: a friendly page with an upgrade button
+    limits.require("staff_seats")  # the plan may refuse: a friendly page with an upgrade button
     for old in open_invitations_for(email):
         old.revoked_at = utcnow()
     token, token_hash = new_random_token()
@@ -304,6 +304,4 @@ def set_active(actor: User, member: User, active: bool) -> None:
 
 
 def _seats_changed() -> None:
-    from saas.billing.services import seats_changed  # billing imports auth; import at call time
-
-    seats_changed()
+    staff_changed.send(active_tenant_id())

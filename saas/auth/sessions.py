@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Flask, abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
+from saas.auth.models import User
 from saas.core.errors import wants_json
 from saas.core.extensions import db, login_manager
-from saas.core.tenancy import current_site, current_tenant
+from saas.core.tenancy import active_tenant, current_site
 
 
 def configure_login(app: Flask) -> None:
@@ -16,13 +20,30 @@ def configure_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
 
-LOGIN_VIEWS = {"shop": "auth.login", "platform": "platform.login"}
+@dataclass(frozen=True)
+class Identity:
+    """A kind of session identity (`staff:<tenant>:<user>:<version>`): the site it is good on,
+    how many numbers it carries, how they become a user, and that site's login page."""
+
+    site_kind: str
+    numbers: int
+    load: Callable[..., object | None]
+    login_view: str
+
+
+IDENTITIES: dict[str, Identity] = {}
+
+
+def register_identity(kind: str, identity: Identity) -> None:
+    """Let sessions carry identities of `kind` (features above auth add theirs, e.g. platform admins)."""
+    IDENTITIES[kind] = identity
 
 
 @login_manager.unauthorized_handler
 def send_to_login():
     """Anonymous visitors go to their site's login page, and come back afterwards."""
-    login_view = LOGIN_VIEWS.get(current_site().kind)
+    site_kind = current_site().kind
+    login_view = next((i.login_view for i in IDENTITIES.values() if i.site_kind == site_kind), None)
     if login_view is None or wants_json():
         abort(401)
     flash("Please log in to continue.", "info")
@@ -41,18 +62,14 @@ def load_user(identity: str):
         numbers = [int(part) for part in parts]
     except (AttributeError, ValueError):
         return None
-    site = current_site()
-    if kind == "staff" and site.kind == "shop" and len(numbers) == 3:
-        return _load_staff(*numbers)
-    if kind == "admin" and site.kind == "platform" and len(numbers) == 2:
-        return _load_platform_admin(*numbers)
-    return None
+    known = IDENTITIES.get(kind)
+    if known is None or known.site_kind != current_site().kind or len(numbers) != known.numbers:
+        return None
+    return known.load(*numbers)
 
 
 def _load_staff(tenant_id: int, user_id: int, session_version: int):
-    from saas.auth.models import User
-
-    tenant = current_tenant._get_current_object()
+    tenant = active_tenant()
     if tenant is None or tenant.id != tenant_id:
         return None
     user = db.session.scalar(select(User).where(User.id == user_id))
@@ -61,10 +78,4 @@ def _load_staff(tenant_id: int, user_id: int, session_version: int):
     return user
 
 
-def _load_platform_admin(admin_id: int, session_version: int):
-    from saas.platform.models import PlatformAdmin
-
-    admin = db.session.get(PlatformAdmin, admin_id)
-    if admin is None or admin.session_version != session_version:
-        return None
-    return admin
+register_identity("staff", Identity("shop", 3, _load_staff, "auth.login"))

@@ -199,17 +199,6 @@ def storage_limit_bytes() -> int | None:
     return effective_plan(get_subscription()).storage_bytes
 
 
-def check_storage(used_bytes: int, adding_bytes: int) -> None:
-    """Raise PlanLimitError when adding `adding_bytes` would pass the plan's storage."""
-    plan = effective_plan(get_subscription())
-    if plan.storage_bytes is not None and used_bytes + adding_bytes > plan.storage_bytes:
-        raise PlanLimitError(
-            f"Your {plan.name} plan includes {plan.storage_label} of documents and this upload would pass it. "
-            "Upgrade for more space, or delete documents you no longer need.",
-            plan,
-        )
-
-
 # --- the billing page --------------------------------------------------------------------
 
 

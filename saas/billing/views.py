@@ -25,11 +25,6 @@ def _enforce_plan() -> object:
     return guard.enforce()
 
 
-@bp.app_context_processor
-def _billing_globals() -> dict:
-    return {"billing_access": guard.access, "billing_plans": all_plans}
-
-
 @bp.app_template_filter("billing_epoch_date")
 def _epoch_date(value) -> str:
     """Stripe's epoch seconds as a date."""

@@ -28,3 +28,14 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     rounded = round_money(amount, currency)
     places = 0 if minor_unit(currency) == 1 else 2
     return f"{currency.upper()} {rounded:,.{places}f}"
+
+
+def format_percent(rate: Decimal | str) -> str:
+    """A rate as a fraction, shown as a percentage: 0.08250 -> `8.25 %`."""
+    value = (Decimal(rate) * 100).quantize(Decimal("0.001")).normalize()
+    return f"{value:f} %"
+
+
+def format_quantity(quantity: Decimal | str) -> str:
+    """A quantity without trailing zeros: 1.500 -> `1.5`, 2.000 -> `2`."""
+    return f"{Decimal(quantity).normalize():f}"

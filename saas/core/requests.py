@@ -8,8 +8,8 @@
 4. Here, once per request: a response below 400 commits; anything else rolls back. Mail and
    jobs the request queued go out with that commit, or not at all (saas.core.mail).
 5. A `ServiceError` is rolled back and answered: a problem document for API clients; else the
-   view's `FormPage` again, with the message under its field or flashed above it; else an
-   error page with the message.
+   view's `FormPage` again, with the message under its field or flashed above it; else, for a
+   button on a list, a redirect to `BackTo` with the message flashed; else an error page.
 
 A view whose page must record something even when it answers 4xx (rare) calls
 `keep_changes()`.
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, Response, flash, g
+from flask import Flask, Response, flash, g, redirect
 from flask_wtf import FlaskForm
 
 from saas.core.errors import ServiceError, problem, render_error, wants_json
@@ -39,7 +39,7 @@ class FormPage:
     form: FlaskForm | None = None
 
     def __post_init__(self) -> None:
-        g.form_page = self
+        g.refusal_page = self
 
     def show(self, status: int | None = None) -> tuple[str, int]:
         """The page, answering 400 when its form has errors (else 200) unless told `status`."""
@@ -57,6 +57,21 @@ class FormPage:
         return self.show(error.status)
 
 
+@dataclass
+class BackTo:
+    """Where a refused button sends the person back to (a list page), with the message flashed."""
+
+    url: str
+
+    def __post_init__(self) -> None:
+        g.refusal_page = self
+
+    def refuse(self, error: ServiceError) -> Response:
+        """Flash `error` and redirect (303) to the page the button was on."""
+        flash(error.message, "error")
+        return redirect(self.url, 303)
+
+
 def keep_changes() -> None:
     """Commit this request's changes even though it answers with an error status."""
     g.keep_changes = True
@@ -67,7 +82,7 @@ def handle_service_error(error: ServiceError):
     db.session.rollback()
     if wants_json():
         return problem(error.status, error.message, field=error.field)
-    page = g.get("form_page")
+    page = g.get("refusal_page")
     if page is not None:
         return page.refuse(error)
     return render_error(error.status, error.message)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, has_app_context, request
 from flask_sqlalchemy.session import Session
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event, select, text
@@ -36,6 +36,7 @@ from werkzeug.routing import IntegerConverter
 
 from saas.core.db import TenantScoped, is_tenant_scoped
 from saas.core.extensions import db
+from saas.core.tenant import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +76,7 @@ def site_for_host(host: str) -> Site:
     return Site("shop", sub)
 
 
-def _load_tenant(subdomain: str | None):
-    from saas.core.tenant import Tenant
-
+def _load_tenant(subdomain: str | None) -> Tenant | None:
     if not subdomain or "." in subdomain:
         return None
     return db.session.scalar(select(Tenant).where(Tenant.subdomain == subdomain))
@@ -109,6 +108,18 @@ def _get_current_tenant():
 
 
 current_tenant = LocalProxy(_get_current_tenant)
+
+
+def active_tenant() -> Tenant | None:
+    """The shop the session is scoped to: the request's (loaded once per request), else its row by id
+    (jobs, CLI commands, `tenant_scope` blocks)."""
+    tenant_id = active_tenant_id()
+    if tenant_id is None:
+        return None
+    tenant = g.get("tenant") if has_app_context() else None
+    if tenant is not None and tenant.id == tenant_id:
+        return tenant
+    return db.session.get(Tenant, tenant_id)
 
 
 def current_site() -> Site:

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from decimal import Decimal
 
-from flask import has_request_context
 from sqlalchemy import Select, delete, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 from stdnum import imei
 
 from saas.core.db import utcnow
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
-from saas.core.tenancy import active_tenant_id, current_tenant
-from saas.customers import phones
+from saas.core.tenancy import active_tenant
+from saas.customers import phones, signals
 from saas.customers.models import Asset, AssetKind, ContactChannel, Customer
 from saas.customers.vin import check_vin, clean_vin
-from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
-from saas.workorders.models import Approval, Job, WorkOrder
 
 STAFF_FORM = "staff form"
-RECENT_LIMIT = 20
 
 
 class CustomerError(ServiceError):
@@ -31,11 +25,7 @@ class CustomerError(ServiceError):
 
 def shop_country() -> str:
     """The current shop's country (ISO code): the default region for phone numbers."""
-    from saas.core.tenant import Tenant
-
-    tenant = current_tenant._get_current_object() if has_request_context() else None
-    if tenant is None and active_tenant_id() is not None:
-        tenant = db.session.get(Tenant, active_tenant_id())
+    tenant = active_tenant()
     return tenant.country if tenant is not None else phones.DEFAULT_REGION
 
 
@@ -123,63 +113,9 @@ def set_marketing_consent(customer: Customer, consent: bool, source: str = STAFF
         customer.marketing_consent_source = None
 
 
-@dataclass(frozen=True)
-class CustomerRecord:
-    """Everything the customer page shows, loaded in a fixed number of queries."""
-
-    customer: Customer
-    work_orders: list[WorkOrder]
-    work_order_count: int
-    invoices: list[Invoice]
-    invoice_count: int
-    balance: Decimal
-    declined_jobs: list[Job]
-
-
-def customer_record(customer_id: int) -> CustomerRecord | None:
-    """A customer with assets, latest work orders and invoices, open balance and declined work."""
-    customer = db.session.scalar(
-        select(Customer).options(selectinload(Customer.assets)).where(Customer.id == customer_id)
-    )
-    if customer is None:
-        return None
-    # count() OVER () gives the total next to the latest rows: one query for both.
-    work_rows = db.session.execute(
-        select(WorkOrder, func.count().over())
-        .where(WorkOrder.customer_id == customer.id)
-        .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
-        .limit(RECENT_LIMIT)
-    ).all()
-    invoice_rows = db.session.execute(
-        select(Invoice, func.count().over())
-        .where(Invoice.customer_id == customer.id)
-        .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
-        .limit(RECENT_LIMIT)
-    ).all()
-    balance = db.session.scalar(
-        select(func.coalesce(func.sum(Invoice.total - Invoice.amount_paid), 0)).where(
-            Invoice.customer_id == customer.id,
-            Invoice.kind == InvoiceKind.INVOICE,
-            Invoice.status == InvoiceStatus.ISSUED,
-        )
-    )
-    declined = db.session.scalars(
-        select(Job)
-        .join(WorkOrder, (WorkOrder.id == Job.work_order_id) & (WorkOrder.tenant_id == Job.tenant_id))
-        .options(contains_eager(Job.work_order))
-        .where(WorkOrder.customer_id == customer.id, Job.approval == Approval.DECLINED)
-        .order_by(func.coalesce(Job.decided_at, Job.created_at).desc(), Job.id.desc())
-        .limit(RECENT_LIMIT)
-    ).all()
-    return CustomerRecord(
-        customer=customer,
-        work_orders=[row[0] for row in work_rows],
-        work_order_count=work_rows[0][1] if work_rows else 0,
-        invoices=[row[0] for row in invoice_rows],
-        invoice_count=invoice_rows[0][1] if invoice_rows else 0,
-        balance=Decimal(balance),
-        declined_jobs=list(declined),
-    )
+def load_customer(customer_id: int) -> Customer | None:
+    """A customer with their vehicles and devices (two queries), or None."""
+    return db.session.scalar(select(Customer).options(selectinload(Customer.assets)).where(Customer.id == customer_id))
 
 
 # --- assets ------------------------------------------------------------------------------
@@ -258,25 +194,9 @@ def save_asset(
     return asset
 
 
-def customer_history(customer_id: int) -> list[str]:
-    """What the shop must keep about a customer: work orders, invoices, appointments (as words)."""
-    from saas.appointments.models import Appointment
-    from saas.invoicing.models import Invoice
-    from saas.workorders.models import WorkOrder
-
-    counts = db.session.execute(
-        select(
-            *(
-                select(func.count()).select_from(model).where(model.customer_id == customer_id).scalar_subquery()
-                for model in (WorkOrder, Invoice, Appointment)
-            )
-        )
-    ).one()
-    return [
-        f"{count} {label}"
-        for count, label in zip(counts, ("work orders", "invoices", "appointments"), strict=True)
-        if count
-    ]
+def customer_history(customer: Customer) -> list[str]:
+    """What the shop must keep about a customer (e.g. "3 invoices"), as the features holding it answer."""
+    return [answer for _, answer in signals.history_asked.send(customer) if answer]
 
 
 def delete_customer(customer: Customer) -> None:
@@ -285,12 +205,12 @@ def delete_customer(customer: Customer) -> None:
     A customer with work orders, invoices or appointments is history the shop keeps (tax law
     keeps invoices); deleting them is refused.
     """
-    from saas.documents.services import delete_documents_of_customer
-
-    history = customer_history(customer.id)
+    history = customer_history(customer)
     if history:
-        raise CustomerError(f"{customer.name} has {', '.join(history)}; their record stays for your books and history.")
-    delete_documents_of_customer(customer.id)
+        raise CustomerError(
+            f"{customer.name} has {', '.join(history)}; their record stays for your books and history.", status=409
+        )
+    signals.deleting.send(customer)
     db.session.execute(delete(Asset).where(Asset.customer_id == customer.id))
     db.session.delete(customer)
     db.session.flush()

@@ -22,6 +22,7 @@ from sqlalchemy import Select, and_, delete, event, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
+from saas.core import limits
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.storage import Storage, StorageError, build_key, get_storage
@@ -84,12 +85,10 @@ def max_file_bytes() -> int:
 def storage_quota_bytes(tenant) -> int | None:
     """How many bytes `tenant` may store in all (None: no limit): its plan's allowance, capped by
     the platform-wide DOCUMENT_QUOTA_BYTES when that is set."""
-    from saas.billing.services import storage_limit_bytes
-
     with tenant_scope(tenant.id):
-        limits = [storage_limit_bytes(), current_app.config.get("DOCUMENT_QUOTA_BYTES")]
-    limits = [int(limit) for limit in limits if limit not in (None, "")]
-    return min(limits) if limits else None
+        caps = [limits.allowance("storage_bytes"), current_app.config.get("DOCUMENT_QUOTA_BYTES")]
+    caps = [int(cap) for cap in caps if cap not in (None, "")]
+    return min(caps) if caps else None
 
 
 def human_size(size: int | None) -> str:

@@ -11,21 +11,20 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from saas.auth.decorators import permission_required, safe_next_url
 from saas.core.extensions import db
 from saas.core.storage import ObjectMissing, StorageError, get_storage
-from saas.core.tenancy import current_tenant, get_or_404
+from saas.core.tenancy import get_or_404
 from saas.customers.models import Asset, Customer
 from saas.documents import services
-from saas.documents.models import KIND_LABELS, SENSITIVE_KINDS, Document, DocumentKind
+from saas.documents.models import Document
+from saas.documents.sections import kind_choices
 from saas.workorders.models import WorkOrder
 
 bp = Blueprint("documents", __name__, template_folder="templates", url_prefix="/documents")
 
 PER_PAGE = 25
-SECTION_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -55,52 +54,6 @@ def _owner(kind: str, row) -> Owner:
     return Owner(
         kind, row, f"Work order #{row.number}", url_for("workorders.show", work_order_id=row.id), "workorders.view"
     )
-
-
-def kind_choices(user) -> list[tuple[str, str]]:
-    """The kinds `user` may upload (the office also ID cards and licences)."""
-    may_sensitive = user.can(services.SENSITIVE_PERMISSION)
-    return [(kind.value, KIND_LABELS[kind]) for kind in DocumentKind if may_sensitive or kind not in SENSITIVE_KINDS]
-
-
-@dataclass(frozen=True)
-class Section:
-    """The documents card on a customer's or work order's page."""
-
-    owner_kind: str
-    owner_id: int
-    documents: list[Document]
-    total: int
-    upload_url: str
-    list_url: str
-    may_upload: bool
-    kinds: list[tuple[str, str]]
-
-
-def document_section(owner_kind: str, owner_id: int) -> Section:
-    """The latest documents of an owner, for an include on its page (two queries)."""
-    query = services.documents_query(current_user, **{f"{owner_kind}_id": owner_id})
-    documents = list(db.session.scalars(query.limit(SECTION_LIMIT)))
-    total = (
-        len(documents)
-        if len(documents) < SECTION_LIMIT
-        else db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    )
-    endpoint = f"documents.{owner_kind}"
-    url = url_for(endpoint, **{f"{owner_kind}_id": owner_id})
-    permission = "workorders.view" if owner_kind == "work_order" else "customers.edit"
-    return Section(
-        owner_kind, owner_id, documents, total, url, url, current_user.can(permission), kind_choices(current_user)
-    )
-
-
-@bp.app_context_processor
-def _template_helpers() -> dict:
-    return {
-        "document_section": document_section,
-        "shop_storage_usage": services.storage_usage,
-        "shop_storage_quota": lambda: services.storage_quota_bytes(current_tenant._get_current_object()),
-    }
 
 
 @bp.app_template_filter("filesize")
@@ -211,11 +164,8 @@ def delete(document_id: int):
 
 
 def _page_of(document: Document) -> str:
-    if document.inspection_item_id is not None:
-        from saas.inspections.models import InspectionItem
-
-        item = get_or_404(InspectionItem, document.inspection_item_id)
-        return url_for("inspections.show", inspection_id=item.inspection_id)
+    if document.inspection_item_id is not None:  # an inspection's photo: its work order shows the inspection
+        return url_for("workorders.show", work_order_id=document.work_order_id)
     if document.work_order_id is not None:
         return url_for("documents.work_order", work_order_id=document.work_order_id)
     if document.asset_id is not None:

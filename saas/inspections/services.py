@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
-from saas.billing.services import check_feature
+from saas.core import limits
 from saas.core.db import utcnow
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
@@ -36,6 +36,10 @@ NAME_MAX = 120
 LABEL_MAX = 200
 NOTES_MAX = 2000
 FINDINGS = (Rating.NEEDS_ATTENTION, Rating.URGENT)
+
+
+TEMPLATES_PERMISSION = "inspections.templates"
+INSPECT_PERMISSION = "workorders.update_status"  # technicians inspect the cars they work on
 
 
 class InspectionError(ServiceError):
@@ -121,7 +125,7 @@ def inspections_of(work_order_id: int) -> list[Inspection]:
 
 def start_inspection(work_order: WorkOrder, template: InspectionTemplate, user=None) -> Inspection:
     """Begin an inspection from a checklist: its items are copied, so later edits of the template do not move it."""
-    check_feature("inspections", "Digital inspections")  # PlanLimitError: a page with an upgrade button
+    limits.require("inspections")  # the plan may refuse: a page with an upgrade button
     items = list(
         db.session.scalars(
             select(InspectionTemplateItem)

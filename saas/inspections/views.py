@@ -25,18 +25,13 @@ from saas.workorders.models import WorkOrder
 bp = Blueprint("inspections", __name__, template_folder="templates", url_prefix="/inspections")
 public_bp = Blueprint("inspection_public", __name__, template_folder="templates")
 
-TEMPLATES_PERMISSION = "inspections.templates"
-INSPECT_PERMISSION = "workorders.update_status"  # technicians inspect the cars they work on
+TEMPLATES_PERMISSION = services.TEMPLATES_PERMISSION
+INSPECT_PERMISSION = services.INSPECT_PERMISSION
 
 
 @bp.app_context_processor
 def _template_helpers() -> dict:
-    return {
-        "work_order_inspections": services.inspections_of,
-        "inspection_templates": lambda: list(db.session.scalars(services.templates_query())),
-        "inspection_findings": services.findings_by_job,
-        "ratings": list(Rating),
-    }
+    return {"ratings": list(Rating)}
 
 
 def _failed(error: services.InspectionError, back: str):
@@ -212,9 +207,8 @@ def _private(response):
 @limiter.limit("120 per minute")
 def photo(token: str, ref: str):
     """A photo of the estimate's inspection: the token authorizes, and only for its own work order."""
-    try:
-        work_order, _version = approval.work_order_for_link(token)
-    except approval.EstimateLinkError:
+    work_order = approval.work_order_of_link(token)
+    if work_order is None:
         abort(404)
     document = services.customer_photo(work_order.id, ref)
     if document is None:

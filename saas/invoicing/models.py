@@ -74,6 +74,17 @@ class Invoice(TenantScoped, Base):
     def balance_due(self) -> Decimal:
         return self.total - self.amount_paid
 
+    @property
+    def document_number(self) -> str:
+        """`INV-0042` or `CN-0007`: the number as printed, everywhere it is shown."""
+        prefix = "CN" if self.kind == InvoiceKind.CREDIT_NOTE else "INV"
+        return f"{prefix}-{self.number:04d}"
+
+    @property
+    def document_title(self) -> str:
+        """`Invoice` or `Credit note`."""
+        return "Credit note" if self.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
+
 
 class InvoiceLine(TenantScoped, Base):
     """A frozen copy of a job line as it was invoiced, with its tax."""

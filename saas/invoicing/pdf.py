@@ -12,7 +12,7 @@ import unicodedata
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 
-from saas.invoicing.services import InvoiceDocument, category_label, document_number, percent, quantity_text
+from saas.invoicing.services import InvoiceDocument, category_label, percent, quantity_text
 
 ENCODING = "cp1252"
 INK = (28, 35, 51)
@@ -148,7 +148,7 @@ def _header(pdf: FPDF, doc: InvoiceDocument) -> None:
     facts = [("Number", doc.number), ("Issued", doc.local(doc.invoice.issued_at))]
     if doc.is_credit_note:
         if doc.credited_invoice is not None:
-            facts.append(("Credits invoice", document_number(doc.credited_invoice)))
+            facts.append(("Credits invoice", doc.credited_invoice.document_number))
     else:
         facts.append(("Due", doc.local(doc.invoice.due_at)))
     if doc.is_void:
@@ -357,7 +357,7 @@ def _closing(pdf: FPDF, doc: InvoiceDocument) -> None:
         text = f"This {doc.title.lower()} was voided on {doc.local(invoice.voided_at)}: {invoice.void_reason}"
     elif doc.is_credit_note:
         credited = (
-            f" invoice {document_number(doc.credited_invoice)}" if doc.credited_invoice is not None else " your invoice"
+            f" invoice {doc.credited_invoice.document_number}" if doc.credited_invoice is not None else " your invoice"
         )
         text = f"This credit note reduces what you owe on{credited}."
     elif doc.position.balance > 0:

@@ -123,17 +123,6 @@ def position_of(invoice: Invoice, credited: Decimal = ZERO, now: datetime | None
     return Position(standing, credited, balance)
 
 
-def document_number(invoice: Invoice) -> str:
-    """`INV-0042` or `CN-0007`: the number as printed."""
-    prefix = "CN" if invoice.kind == InvoiceKind.CREDIT_NOTE else "INV"
-    return f"{prefix}-{invoice.number:04d}"
-
-
-def document_title(invoice: Invoice) -> str:
-    """`Invoice` or `Credit note`."""
-    return "Credit note" if invoice.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
-
-
 def credited_amounts(invoice_ids) -> dict[int, Decimal]:
     """{invoice id: amount taken off it by its credit notes that are not void} in one query."""
     ids = list(invoice_ids)
@@ -214,7 +203,7 @@ class ListedInvoice:
 
     @property
     def number(self) -> str:
-        return document_number(self.invoice)
+        return self.invoice.document_number
 
 
 def listed(invoices: list[Invoice], now: datetime | None = None) -> list[ListedInvoice]:
@@ -288,16 +277,16 @@ class InvoiceDocument:
 
     @property
     def number(self) -> str:
-        return document_number(self.invoice)
+        return self.invoice.document_number
 
     @property
     def title(self) -> str:
-        return document_title(self.invoice)
+        return self.invoice.document_title
 
     @property
     def credited_number(self) -> str | None:
         """For a credit note: the number of the invoice it credits."""
-        return document_number(self.credited_invoice) if self.credited_invoice is not None else None
+        return self.credited_invoice.document_number if self.credited_invoice is not None else None
 
     @property
     def is_credit_note(self) -> bool:
@@ -401,14 +390,14 @@ def issue_invoice(work_order: WorkOrder, *, shop, user) -> Invoice:
     if work_order.status == Status.CANCELLED:
         raise InvoiceConflictError(f"Work order #{work_order.number} is cancelled; there is nothing to invoice.")
     already = db.session.scalar(
-        select(Invoice.number).where(
+        select(Invoice).where(
             Invoice.work_order_id == work_order.id,
             Invoice.kind == InvoiceKind.INVOICE,
             Invoice.status == InvoiceStatus.ISSUED,
         )
     )
     if already is not None:
-        raise InvoiceConflictError(f"Work order #{work_order.number} is already on invoice INV-{already:04d}.")
+        raise InvoiceConflictError(f"Work order #{work_order.number} is already on invoice {already.document_number}.")
 
     currency = shop.currency
     rates = tax_rates_of(shop)
@@ -507,23 +496,23 @@ def void_invoice(invoice: Invoice, *, reason: str, user) -> Invoice:
         raise InvoicingError("Say why it is void; the reason stays on the record.")
     invoice = _locked(Invoice, invoice.id)
     if invoice.status == InvoiceStatus.VOID:
-        raise InvoiceConflictError(f"{document_number(invoice)} is already void.")
+        raise InvoiceConflictError(f"{invoice.document_number} is already void.")
     has_payments = invoice.amount_paid != ZERO or db.session.scalar(
         select(func.count()).select_from(Payment).where(Payment.invoice_id == invoice.id)
     )
     if has_payments:
         raise InvoiceConflictError(
-            f"{document_number(invoice)} has payments and cannot be voided. Issue a credit note instead."
+            f"{invoice.document_number} has payments and cannot be voided. Issue a credit note instead."
         )
     if invoice.kind == InvoiceKind.INVOICE and credited_amounts([invoice.id]):
-        raise InvoiceConflictError(f"{document_number(invoice)} has credit notes; void them first.")
+        raise InvoiceConflictError(f"{invoice.document_number} has credit notes; void them first.")
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = utcnow()
     invoice.void_reason = reason[:1000]
     if invoice.kind == InvoiceKind.INVOICE and invoice.work_order_id:
         work_order = _locked(WorkOrder, invoice.work_order_id)
         if work_order is not None and work_order.status == Status.INVOICED:
-            _reopen_work_order(work_order, user, f"Invoice {document_number(invoice)} voided: {reason[:200]}")
+            _reopen_work_order(work_order, user, f"Invoice {invoice.document_number} voided: {reason[:200]}")
     db.session.flush()
     return invoice
 
@@ -555,18 +544,18 @@ def issue_credit_note(
     if invoice.kind != InvoiceKind.INVOICE:
         raise InvoiceConflictError("A credit note cannot itself be credited. Void it instead.")
     if invoice.status == InvoiceStatus.VOID:
-        raise InvoiceConflictError(f"{document_number(invoice)} is void; there is nothing to credit.")
+        raise InvoiceConflictError(f"{invoice.document_number} is void; there is nothing to credit.")
     currency = invoice.currency
     already = credited_amounts([invoice.id]).get(invoice.id, ZERO)
     creditable = invoice.total - already
     if creditable <= ZERO:
-        raise InvoiceConflictError(f"{document_number(invoice)} is already credited in full.")
+        raise InvoiceConflictError(f"{invoice.document_number} is already credited in full.")
     rates = rates_of_lines(invoice.lines)
 
     if amount is None:
         if already != ZERO:
             raise InvoiceConflictError(
-                f"Part of {document_number(invoice)} is already credited; credit a chosen amount instead."
+                f"Part of {invoice.document_number} is already credited; credit a chosen amount instead."
             )
         lines = [
             InvoiceLine(
@@ -611,7 +600,7 @@ def issue_credit_note(
     if -summed.total > creditable:
         raise InvoicingError(
             f"That credit ({format_money(-summed.total, currency)} with tax) is more than the "
-            f"{format_money(creditable, currency)} left to credit on {document_number(invoice)}."
+            f"{format_money(creditable, currency)} left to credit on {invoice.document_number}."
         )
 
     now = utcnow()
@@ -658,7 +647,7 @@ def record_payment(
     if invoice.kind == InvoiceKind.CREDIT_NOTE:
         raise InvoiceConflictError("A credit note is not paid; record the payment on the invoice.")
     if invoice.status == InvoiceStatus.VOID:
-        raise InvoiceConflictError(f"{document_number(invoice)} is void and cannot take payments.")
+        raise InvoiceConflictError(f"{invoice.document_number} is void and cannot take payments.")
     try:
         amount = Decimal(amount)
     except (InvalidOperation, TypeError, ValueError):
@@ -672,7 +661,7 @@ def record_payment(
     credited = credited_amounts([invoice.id]).get(invoice.id, ZERO)
     balance = invoice.total - invoice.amount_paid - credited
     if balance <= ZERO:
-        raise InvoiceConflictError(f"{document_number(invoice)} is already paid in full.")
+        raise InvoiceConflictError(f"{invoice.document_number} is already paid in full.")
     if amount > balance:
         raise InvoicingError(
             f"The balance due is {format_money(balance, invoice.currency)}; a payment cannot be more than that."
@@ -700,7 +689,7 @@ def email_invoice(invoice: Invoice, *, shop) -> str:
     from saas.invoicing.pdf import render_invoice_pdf
 
     if invoice.status == InvoiceStatus.VOID:
-        raise InvoiceConflictError(f"{document_number(invoice)} is void; it is not sent to the customer.")
+        raise InvoiceConflictError(f"{invoice.document_number} is void; it is not sent to the customer.")
     address = invoice.bill_to_email
     if not address:
         customer = db.session.scalar(select(Customer).where(Customer.id == invoice.customer_id))
@@ -742,13 +731,13 @@ def _refuse_changes_to_issued_documents(session, flush_context, instances) -> No
             changed = _changed_columns(obj)
             if changed - MUTABLE_INVOICE_COLUMNS:
                 raise ImmutableInvoiceError(
-                    f"An issued {document_title(obj).lower()} cannot be changed "
+                    f"An issued {obj.document_title.lower()} cannot be changed "
                     f"({', '.join(sorted(changed - MUTABLE_INVOICE_COLUMNS))}). Void it or issue a credit note."
                 )
             status = inspect(obj).attrs["status"].history
             was = status.deleted[0] if status.deleted else obj.status
             if changed and was == InvoiceStatus.VOID:
-                raise ImmutableInvoiceError(f"{document_number(obj)} is void and stays as it is.")
+                raise ImmutableInvoiceError(f"{obj.document_number} is void and stays as it is.")
         elif isinstance(obj, (InvoiceLine, Payment)) and _changed_columns(obj):
             raise ImmutableInvoiceError("Lines and payments of an issued invoice cannot be changed.")
 

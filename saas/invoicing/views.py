@@ -11,7 +11,7 @@ from saas.audit.services import log_access
 from saas.auth.decorators import permission_required
 from saas.core.extensions import db
 from saas.core.money import ZERO, format_money
-from saas.core.tenancy import current_tenant, get_or_404
+from saas.core.tenancy import active_tenant, get_or_404
 from saas.invoicing import services
 from saas.invoicing.forms import CreditNoteForm, PaymentForm, VoidForm
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
@@ -24,7 +24,7 @@ PER_PAGE = 25
 
 
 def _shop():
-    return current_tenant._get_current_object()
+    return active_tenant()
 
 
 @bp.route("")
@@ -91,7 +91,7 @@ def from_work_order(work_order_id: int):
         ), error.status
     db.session.commit()
     flash(
-        f"Invoice {services.document_number(invoice)} issued for {format_money(invoice.total, invoice.currency)}.",
+        f"Invoice {invoice.document_number} issued for {format_money(invoice.total, invoice.currency)}.",
         "success",
     )
     return redirect(url_for("invoicing.show", invoice_id=invoice.id))
@@ -134,7 +134,7 @@ def void(invoice_id: int):
     except services.InvoicingError as error:
         return _refused(invoice, error, void_form=form)
     db.session.commit()
-    flash(f"{services.document_number(invoice)} is void. Its number stays on record.", "info")
+    flash(f"{invoice.document_number} is void. Its number stays on record.", "info")
     return redirect(url_for("invoicing.show", invoice_id=invoice.id))
 
 
@@ -159,7 +159,7 @@ def credit_note(invoice_id: int):
         return _refused(invoice, error, credit_form=form)
     db.session.commit()
     flash(
-        f"Credit note {services.document_number(note)} issued for {format_money(-note.total, note.currency)}.",
+        f"Credit note {note.document_number} issued for {format_money(-note.total, note.currency)}.",
         "success",
     )
     return redirect(url_for("invoicing.show", invoice_id=note.id))
@@ -175,7 +175,7 @@ def email(invoice_id: int):
     except services.InvoicingError as error:
         return _refused(invoice, error)
     db.session.commit()
-    flash(f"{services.document_title(invoice)} {services.document_number(invoice)} sent to {address}.", "success")
+    flash(f"{invoice.document_title} {invoice.document_number} sent to {address}.", "success")
     return redirect(url_for("invoicing.show", invoice_id=invoice.id))
 
 

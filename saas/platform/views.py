@@ -7,7 +7,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from saas.auth.decorators import safe_next_url
 from saas.auth.forms import LoginForm
-from saas.core.extensions import db, limiter
+from saas.billing import services as billing
+from saas.billing.plans import all_plans
+from saas.core.extensions import limiter
+from saas.core.requests import BackTo
 from saas.platform import services as platform
 
 bp = Blueprint("platform", __name__, template_folder="templates")
@@ -28,7 +31,6 @@ def login():
         login_user(admin, remember=False)
         platform.record_admin_login(admin)
         platform.audit(admin, "login", ip_address=request.remote_addr)
-        db.session.commit()
         return redirect(safe_next_url(request.args.get("next")) or url_for("platform.shops"))
     return render_template("platform/login.html", form=form), 400 if form.errors else 200
 
@@ -48,26 +50,18 @@ def shops():
     search = request.args.get("q", "")[:100]
     page = request.args.get("page", 1, type=int)
     result = platform.shops_overview(current_user, search, page, request.remote_addr)
-    db.session.commit()  # keeps the audit entry
-    return render_template("platform/shops.html", result=result, search=search)
+    return render_template("platform/shops.html", result=result, search=search, plans=all_plans())
 
 
 @bp.route("/shops/<int:tenant_id>/plan", methods=["POST"])
 @login_required
 def set_plan(tenant_id: int):
     """Put a shop on a plan and status by hand (billing off, or a special arrangement); audited."""
-    from saas.billing import services as billing
-
+    BackTo(url_for("platform.shops"))
     plan, status = request.form.get("plan", "")[:20], request.form.get("status", "")[:20]
-    try:
-        tenant = billing.admin_set_plan(tenant_id, plan, status)
-    except billing.BillingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("platform.shops")), 303
+    tenant = billing.admin_set_plan(tenant_id, plan, status)
     platform.audit(
         current_user, "shops.set_plan", f"tenant={tenant_id} plan={plan!r} status={status!r}", request.remote_addr
     )
-    db.session.commit()
     flash(f"{tenant.name} is now on {plan or 'the trial plan'} ({status.replace('_', ' ')}).", "success")
     return redirect(url_for("platform.shops"))

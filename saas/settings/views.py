@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from saas.auth.decorators import permission_required
-from saas.core.extensions import db
-from saas.core.tenancy import current_tenant
-from saas.settings import services
+from saas.core.panels import gather_panels
+from saas.core.requests import FormPage
+from saas.core.tenancy import active_tenant
+from saas.settings import services, signals
 from saas.settings.forms import ShopSettingsForm
 
 bp = Blueprint("settings", __name__, template_folder="templates", url_prefix="/settings")
@@ -35,8 +37,17 @@ def _form_data(shop) -> dict:
 @permission_required("shop.settings")
 def index():
     """Show and save the shop's settings."""
-    shop = current_tenant._get_current_object()
+    shop = active_tenant()
     form = ShopSettingsForm(data=_form_data(shop))
+    page = FormPage(
+        lambda: render_template(
+            "settings/index.html",
+            form=form,
+            shop=shop,
+            panels=gather_panels(signals.page_panels, shop, user=current_user),
+        ),
+        form,
+    )
     if form.validate_on_submit():
         services.update_shop(
             shop,
@@ -55,9 +66,8 @@ def index():
                 invoice_due_days=form.invoice_due_days.data,
             ),
         )
-        db.session.commit()
         flash("Settings saved. New estimates and invoices use them; issued invoices stay as they were.", "success")
         return redirect(url_for("settings.index"))
     if form.errors:
         flash("Please correct the highlighted fields; nothing was saved.", "error")
-    return render_template("settings/index.html", form=form, shop=shop), 400 if form.errors else 200
+    return page.show()

@@ -35,7 +35,7 @@ from saas.core.extensions import db
 from saas.core.money import ZERO, round_money
 from saas.customers.models import Customer
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
-from saas.invoicing.services import Position, credited_amounts, document_number, position_of
+from saas.invoicing.services import Position, credited_amounts, position_of
 from saas.workorders.models import Approval, Job, Status, WorkOrder
 
 CHART_WEEKS = 12
@@ -349,7 +349,7 @@ def report_rows(invoices: list[Invoice], zone: ZoneInfo, now: datetime | None = 
     return [
         ReportRow(
             invoice,
-            document_number(invoice),
+            invoice.document_number,
             invoice.issued_at.astimezone(zone).date(),
             position_of(invoice, credited.get(invoice.id, ZERO), now),
         )

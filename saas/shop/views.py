@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from saas.auth.decorators import permission_required
 from saas.core.extensions import db
-from saas.core.tenancy import current_tenant
+from saas.core.tenancy import active_tenant
 from saas.shop import services
 
 bp = Blueprint("shop", __name__, template_folder="templates")
@@ -19,7 +19,7 @@ REPORT_PER_PAGE = 50
 @login_required
 def dashboard():
     """Today at a glance: appointments, work in the shop; this month's money for management."""
-    tenant = current_tenant._get_current_object()
+    tenant = active_tenant()
     money = None
     if current_user.can("reports.view"):
         today = services.shop_today(tenant)
@@ -44,7 +44,7 @@ def dashboard():
 @permission_required("reports.view")
 def reports():
     """The KPIs of a date range (this month unless chosen) and its invoices."""
-    tenant = current_tenant._get_current_object()
+    tenant = active_tenant()
     start, end = request.args.get("start", "")[:20], request.args.get("end", "")[:20]
     try:
         period = services.parse_period(tenant, start, end)
@@ -66,7 +66,7 @@ def reports():
 @permission_required("reports.view")
 def export_csv():
     """The range's invoices and credit notes as a CSV file for the accountant."""
-    tenant = current_tenant._get_current_object()
+    tenant = active_tenant()
     try:
         period = services.parse_period(tenant, request.args.get("start", "")[:20], request.args.get("end", "")[:20])
     except services.ReportError as error:

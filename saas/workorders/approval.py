@@ -30,7 +30,7 @@ from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.mail import send_mail
 from saas.core.money import ZERO
-from saas.core.tenancy import active_tenant_id, current_tenant
+from saas.core.tenancy import active_tenant, active_tenant_id, current_tenant
 from saas.customers.models import Customer
 from saas.workorders.models import (
     Approval,
@@ -57,11 +57,13 @@ class ApprovalError(ServiceError):
     """A rule of estimate approval was broken; the message is safe to show."""
 
 
-class EstimateLinkError(ValueError):
-    """An estimate link that cannot be used: `reason` is "invalid", "expired" or "outdated"."""
+class EstimateLinkError(ServiceError):
+    """An estimate link that cannot be used: `reason` is "invalid" (404), "expired" (410) or "outdated" (409)."""
+
+    STATUSES = {"invalid": 404, "expired": 410, "outdated": 409}
 
     def __init__(self, reason: str, work_order: WorkOrder | None = None):
-        super().__init__(reason)
+        super().__init__(f"This estimate link is {reason}.", status=self.STATUSES[reason])
         self.reason = reason
         self.work_order = work_order
 
@@ -191,7 +193,7 @@ def send_estimate(work_order: WorkOrder) -> str:
     problem = send_problem(work_order, customer, jobs)
     if problem is not None:
         raise problem
-    shop = current_tenant._get_current_object()
+    shop = active_tenant()
     estimate = price_estimate(work_order, jobs)
     send_mail(
         customer.email,
@@ -215,6 +217,14 @@ def send_estimate(work_order: WorkOrder) -> str:
 
 def _int(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def work_order_of_link(token: str) -> WorkOrder | None:
+    """The work order a usable estimate link names, or None (for what hangs off it, e.g. photos)."""
+    try:
+        return work_order_for_link(token)[0]
+    except EstimateLinkError:
+        return None
 
 
 def work_order_for_link(token: str, *, lock: bool = False) -> tuple[WorkOrder, int]:
@@ -354,7 +364,7 @@ def record_decision(
 
 def _mail_confirmations(work_order: WorkOrder, record: EstimateApproval) -> None:
     """A copy of the answer for the customer; a heads-up for the shop's address."""
-    shop = current_tenant._get_current_object()
+    shop = active_tenant()
     customer = db.session.scalar(select(Customer).where(Customer.id == work_order.customer_id))
     context = {"shop": shop, "customer": customer, "work_order": work_order, "approval": record}
     if customer is not None and customer.email:

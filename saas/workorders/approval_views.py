@@ -10,14 +10,16 @@ Two blueprints on the shop's host:
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from saas.auth.decorators import permission_required, safe_next_url
+from saas.core.errors import render_error
 from saas.core.extensions import db, limiter
-from saas.core.tenancy import current_tenant, get_or_404
+from saas.core.requests import FormPage
+from saas.core.tenancy import active_tenant, get_or_404
 from saas.customers.models import Asset, Customer
-from saas.workorders import approval
+from saas.workorders import approval, signals
 from saas.workorders.models import WorkOrder
 
 bp = Blueprint("estimates", __name__, template_folder="templates", url_prefix="/work-orders")
@@ -37,13 +39,8 @@ def send(work_order_id: int):
     """E-mail the customer a fresh link to approve or decline the estimate."""
     work_order = get_or_404(WorkOrder, work_order_id)
     back = safe_next_url(request.form.get("next")) or approval.work_order_url(work_order.id)
-    try:
-        address = approval.send_estimate(work_order)
-    except approval.ApprovalError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return render_template("workorders/approval/send_failed.html", work_order=work_order, back=back), error.status
-    db.session.commit()
+    FormPage(lambda: render_template("workorders/approval/send_failed.html", work_order=work_order, back=back))
+    address = approval.send_estimate(work_order)
     days = approval.link_max_age() // (24 * 3600)
     flash(f"Estimate sent to {address}. The link works for {days} days.", "success")
     return redirect(back)
@@ -69,34 +66,38 @@ def _private_page(response):
     return response
 
 
+@public_bp.errorhandler(approval.EstimateLinkError)
+def _link_problem(error: approval.EstimateLinkError):
+    """A link that is broken (a plain 404), expired (410) or made for an older estimate (409)."""
+    db.session.rollback()
+    if error.reason == "invalid":
+        return render_error(404)
+    page = render_template(
+        "workorders/approval/link_problem.html", reason=error.reason, work_order=error.work_order, shop=active_tenant()
+    )
+    return page, error.status
+
+
 @public_bp.route("/estimate/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def show(token: str):
     """The customer's estimate: approve or decline each job and sign with their name."""
-    try:
-        work_order, version = approval.work_order_for_link(token, lock=request.method == "POST")
-    except approval.EstimateLinkError as error:
-        return _link_problem(error)
-    if request.method == "POST":
-        answers = _answers()
-        signed_name = request.form.get("signed_name", "")
-        try:
-            approval.record_decision(
-                work_order,
-                version,
-                answers,
-                signed_name,
-                ip_address=request.remote_addr,
-                user_agent=request.user_agent.string,
-            )
-        except approval.ApprovalError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return _render_estimate(work_order, version, answers, signed_name), error.status
-        db.session.commit()
-        flash("Thank you. Your answer is recorded and the shop can see it now.", "success")
-        return redirect(url_for(".show", token=token))
-    return _render_estimate(work_order, version)
+    work_order, version = approval.work_order_for_link(token, lock=request.method == "POST")
+    if request.method == "GET":
+        return _estimate_page(work_order, version)
+    answers = _answers()
+    signed_name = request.form.get("signed_name", "")
+    FormPage(lambda: _estimate_page(work_order, version, answers, signed_name))
+    approval.record_decision(
+        work_order,
+        version,
+        answers,
+        signed_name,
+        ip_address=request.remote_addr,
+        user_agent=request.user_agent.string,
+    )
+    flash("Thank you. Your answer is recorded and the shop can see it now.", "success")
+    return redirect(url_for(".show", token=token))
 
 
 def _answers() -> dict[int, str]:
@@ -109,8 +110,11 @@ def _answers() -> dict[int, str]:
     return answers
 
 
-def _render_estimate(work_order: WorkOrder, version: int, answers: dict | None = None, signed_name: str = ""):
+def _estimate_page(work_order: WorkOrder, version: int, answers: dict | None = None, signed_name: str = "") -> str:
     estimate = approval.price_estimate(work_order)
+    job_panels = {}
+    for _, answer in signals.estimate_job_panels.send(work_order):
+        job_panels.update(answer or {})
     return render_template(
         "workorders/approval/estimate.html",
         estimate=estimate,
@@ -120,20 +124,6 @@ def _render_estimate(work_order: WorkOrder, version: int, answers: dict | None =
         record=approval.approval_for_version(work_order, version),
         answers=answers or {},
         signed_name=signed_name,
-        shop=current_tenant,
-    )
-
-
-def _link_problem(error: approval.EstimateLinkError):
-    if error.reason == "invalid":
-        abort(404)
-    status = 410 if error.reason == "expired" else 409
-    return (
-        render_template(
-            "workorders/approval/link_problem.html",
-            reason=error.reason,
-            work_order=error.work_order,
-            shop=current_tenant,
-        ),
-        status,
+        shop=active_tenant(),
+        job_panels=job_panels,
     )

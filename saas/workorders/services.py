@@ -69,21 +69,20 @@ def is_office(user) -> bool:
 
 
 def is_assigned(user, work_order: WorkOrder) -> bool:
-    """True if `user` is one of the work order's technicians."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    WorkOrderTechnician.work_order_id == work_order.id, WorkOrderTechnician.user_id == user.id
-                )
-            )
-        )
-    )
+    """True if `user` is one of the work order's technicians (loaded with the page or the board)."""
+    return any(row.user_id == user.id for row in work_order.technicians)
 
 
 def may_change_status(user, work_order: WorkOrder) -> bool:
     """Office roles may move any work order; technicians only those assigned to them."""
     return user.can("workorders.update_status") and (is_office(user) or is_assigned(user, work_order))
+
+
+def status_targets(user, work_order: WorkOrder) -> list[Status]:
+    """The statuses `user` may move `work_order` to with a button (none when they may not move it)."""
+    if not may_change_status(user, work_order):
+        return []
+    return flow.ui_targets(work_order.status, office=is_office(user))
 
 
 # --- loading ---------------------------------------------------------------------------------

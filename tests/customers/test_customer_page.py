@@ -37,7 +37,7 @@ def test_customer_page_shows_assets_work_orders_newest_first_and_invoices(owner_
     assert "Apple iPhone 13" in page and "490154203237518" in page and "IMEI" in page
     assert page.index("#1002") < page.index("#1001")
     assert "In progress" in page and "Closed" in page
-    assert "#7" in page and "USD 250.00" in page and "Part paid" in page
+    assert "INV-0007" in page and "USD 250.00" in page and "Partially paid" in page
 
 
 def test_balance_sums_what_is_unpaid_on_issued_invoices_only(owner_client, factory, shop, shop_data):

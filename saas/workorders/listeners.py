@@ -1,0 +1,113 @@
+"""How work orders plug into the customer's page, history, export: a customer's work, declined jobs."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from saas.core.extensions import db
+from saas.core.panels import Panel
+from saas.customers import signals as customer_signals
+from saas.customers.export import row
+from saas.customers.models import Customer
+from saas.workorders.models import Approval, EstimateApproval, Job, WorkOrder
+
+RECENT_LIMIT = 20
+
+
+@customer_signals.page_panels.connect
+def _work_orders_panel(customer: Customer, **details) -> Panel:
+    # count() OVER () gives the total next to the latest rows: one query for both.
+    rows = db.session.execute(
+        select(WorkOrder, func.count().over())
+        .where(WorkOrder.customer_id == customer.id)
+        .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+        .limit(RECENT_LIMIT)
+    ).all()
+    return Panel(
+        "workorders/_customer_work_orders.html",
+        {"customer": customer, "work_orders": [r[0] for r in rows], "total": rows[0][1] if rows else 0},
+        order=20,
+    )
+
+
+@customer_signals.page_panels.connect
+def _declined_work_panel(customer: Customer, **details) -> Panel:
+    declined = db.session.scalars(
+        select(Job)
+        .join(WorkOrder, (WorkOrder.id == Job.work_order_id) & (WorkOrder.tenant_id == Job.tenant_id))
+        .options(contains_eager(Job.work_order))
+        .where(WorkOrder.customer_id == customer.id, Job.approval == Approval.DECLINED)
+        .order_by(func.coalesce(Job.decided_at, Job.created_at).desc(), Job.id.desc())
+        .limit(RECENT_LIMIT)
+    ).all()
+    return Panel("workorders/_customer_declined_work.html", {"declined_jobs": list(declined)}, order=40)
+
+
+@customer_signals.history_asked.connect
+def _work_order_history(customer: Customer, **details) -> str | None:
+    count = db.session.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.customer_id == customer.id))
+    return f"{count} work orders" if count else None
+
+
+@customer_signals.data_exported.connect
+def _work_orders_export(customer: Customer, **details) -> dict:
+    work_orders = db.session.scalars(
+        select(WorkOrder)
+        .options(selectinload(WorkOrder.jobs).selectinload(Job.lines))
+        .where(WorkOrder.customer_id == customer.id)
+        .order_by(WorkOrder.created_at, WorkOrder.id)
+    ).all()
+    approvals: dict[int, list[EstimateApproval]] = {}
+    if work_orders:
+        for approval in db.session.scalars(
+            select(EstimateApproval)
+            .where(EstimateApproval.work_order_id.in_([wo.id for wo in work_orders]))
+            .order_by(EstimateApproval.created_at)
+        ):
+            approvals.setdefault(approval.work_order_id, []).append(approval)
+    return {
+        "work_orders": [
+            {
+                **row(
+                    wo,
+                    "id",
+                    "number",
+                    "asset_id",
+                    "status",
+                    "concern",
+                    "diagnosis",
+                    "internal_notes",
+                    "odometer_in",
+                    "promised_at",
+                    "created_at",
+                    "estimate_sent_at",
+                ),
+                "jobs": [
+                    {
+                        **row(job, "id", "title", "approval", "decided_at", "recommended", "notes"),
+                        "lines": [
+                            row(line, "kind", "description", "part_number", "quantity", "unit_price", "tax_category")
+                            for line in job.lines
+                        ],
+                    }
+                    for job in wo.jobs
+                ],
+                "estimate_approvals": [
+                    row(
+                        approval,
+                        "estimate_version",
+                        "signed_name",
+                        "ip_address",
+                        "user_agent",
+                        "approved_total",
+                        "declined_total",
+                        "decisions",
+                        "created_at",
+                    )
+                    for approval in approvals.get(wo.id, [])
+                ],
+            }
+            for wo in work_orders
+        ]
+    }
