@@ -35,7 +35,7 @@ from saas.core.sequences import next_number
 from saas.customers.models import Customer
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from saas.workorders import services as work_orders
-from saas.workorders.models import Approval, Job, LineKind, Status, TaxCategory, WorkOrder, WorkOrderEvent
+from saas.workorders.models import Approval, Job, LineKind, Status, TaxCategory, WorkOrder
 from saas.workorders.pricing import TaxBucket, line_net, tax_rates_of, totals
 
 
@@ -463,24 +463,6 @@ def issue_invoice(work_order: WorkOrder, *, shop, user) -> Invoice:
     return invoice
 
 
-def _reopen_work_order(work_order: WorkOrder, user, note: str) -> None:
-    """After its invoice is voided, a work order goes back to ready so it can be corrected and invoiced again.
-
-    The work order flow has no step back from `invoiced` of its own (only invoicing sets that
-    state), so the step back is recorded here, as an event on the work order's history.
-    """
-    db.session.add(
-        WorkOrderEvent(
-            work_order_id=work_order.id,
-            from_status=work_order.status,
-            to_status=Status.READY,
-            user_id=user.id if user is not None else None,
-            note=note,
-        )
-    )
-    work_order.status = Status.READY
-
-
 # --- corrections --------------------------------------------------------------------------------
 
 
@@ -511,8 +493,8 @@ def void_invoice(invoice: Invoice, *, reason: str, user) -> Invoice:
     invoice.void_reason = reason[:1000]
     if invoice.kind == InvoiceKind.INVOICE and invoice.work_order_id:
         work_order = _locked(WorkOrder, invoice.work_order_id)
-        if work_order is not None and work_order.status == Status.INVOICED:
-            _reopen_work_order(work_order, user, f"Invoice {invoice.document_number} voided: {reason[:200]}")
+        if work_order is not None:
+            work_orders.reopen_after_void(work_order, user, f"Invoice {invoice.document_number} voided: {reason[:200]}")
     db.session.flush()
     return invoice
 

@@ -6,6 +6,7 @@ Services flush and never commit; the view commits once. Each refusal raises a
 
 Used by other features:
 * `mark_invoiced(work_order, user)` — invoicing, when an invoice is made for a work order;
+* `reopen_after_void(work_order, user, note)` — invoicing, when that invoice is voided;
 * `saas.workorders.pricing.work_order_totals(work_order, shop, approved_only=...)` — the money;
 * `touch_estimate(work_order)` — anything that changes what an estimate says.
 """
@@ -300,6 +301,18 @@ def mark_invoiced(work_order: WorkOrder, user: User | None) -> WorkOrder:
             "only a work order that is ready can be invoiced."
         )
     return _move(work_order, Status.INVOICED, user)
+
+
+def reopen_after_void(work_order: WorkOrder, user: User | None, note: str) -> WorkOrder:
+    """For invoicing: the work order's invoice was voided; it goes back to ready, to be corrected and invoiced again.
+
+    This is the one step back from `invoiced` (`status.REOPEN_AFTER_VOID`); a no-op for a work
+    order that is not invoiced (e.g. closed meanwhile).
+    """
+    work_order = _lock(work_order)
+    if work_order.status != flow.REOPEN_AFTER_VOID[0]:
+        return work_order
+    return _move(work_order, flow.REOPEN_AFTER_VOID[1], user, note)
 
 
 def events_of(work_order: WorkOrder) -> list[WorkOrderEvent]:

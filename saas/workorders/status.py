@@ -3,7 +3,8 @@
     estimate -> approved -> in_progress -> waiting_for_parts -> ready -> invoiced -> closed
 
 with a few steps back (a job reopened, a part arrived, an estimate revised) and `cancelled`
-from any state before `invoiced`. `invoiced` is set only by invoicing (`services.mark_invoiced`).
+from any state before `invoiced`. `invoiced` is set only by invoicing (`services.mark_invoiced`),
+and left back to `ready` only when that invoice is voided (`services.reopen_after_void`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ OPEN = frozenset(BOARD_COLUMNS)
 LOCKED = frozenset({Status.INVOICED, Status.CLOSED, Status.CANCELLED})
 # Set by other features through their own service call, never from a status button.
 SYSTEM_ONLY = frozenset({Status.INVOICED})
+# The one step back from invoiced, made only by invoicing's call when the invoice is voided.
+REOPEN_AFTER_VOID = (Status.INVOICED, Status.READY)
 # What a technician may do on a work order assigned to them: the workshop's own moves.
 TECHNICIAN_TARGETS = frozenset({Status.IN_PROGRESS, Status.WAITING_FOR_PARTS, Status.READY})
 
