@@ -275,6 +275,7 @@ def _seed_canned_jobs() -> dict:
 def _seed_work_orders(tenant, owner, technicians, people, canned, count, rng) -> None:
     """Work orders over the last ~12 weeks: older ones invoiced and paid, recent ones in progress."""
     from saas.invoicing.services import issue_invoice, record_payment
+    from saas.workorders import jobs as work_order_jobs
     from saas.workorders import services as workorders
     from saas.workorders.models import Approval, Job, Status, WorkOrder, WorkOrderEvent
 
@@ -294,7 +295,7 @@ def _seed_work_orders(tenant, owner, technicians, people, canned, count, rng) ->
         )
         fitting = DEVICE_JOBS if asset.kind == "device" else sorted(set(canned) - set(DEVICE_JOBS))
         for title in rng.sample(fitting, k=rng.randint(1, min(3, len(fitting)))):
-            workorders.add_canned_job(work_order, canned[title].id)
+            work_order_jobs.add_canned_job(work_order, canned[title].id)
         jobs = list(db.session.scalars(db.select(Job).where(Job.work_order_id == work_order.id)))
         recent = age.days < 4
         target = (

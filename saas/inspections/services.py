@@ -29,6 +29,7 @@ from saas.inspections.models import (
     InspectionTemplateItem,
     Rating,
 )
+from saas.workorders import jobs as work_order_jobs
 from saas.workorders import services as workorders
 from saas.workorders.models import WorkOrder
 
@@ -218,7 +219,7 @@ def finish_inspection(inspection: Inspection, user=None) -> list:
         if item.rating in FINDINGS and item.job_id is None:
             title = f"{item.label} (urgent)" if item.rating == Rating.URGENT else item.label
             try:
-                job = workorders.add_job(work_order, title=title, notes=item.notes, recommended=True)
+                job = work_order_jobs.add_job(work_order, title=title, notes=item.notes, recommended=True)
             except workorders.WorkOrderError as error:
                 raise InspectionError(str(error), status=409) from error
             except IntegrityError as error:  # pragma: no cover - a concurrent change of the work order

@@ -1,7 +1,7 @@
 """Canned jobs: templates of labor, parts and fees that a work order copies in two clicks.
 
 Like the other services these flush and never commit. Copying one into a work order is
-`services.add_canned_job`.
+`saas.workorders.jobs.add_canned_job`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from saas.core.extensions import db
+from saas.workorders.jobs import line_values
 from saas.workorders.models import CannedJob, CannedJobLine
-from saas.workorders.services import WorkOrderError, line_values
+from saas.workorders.services import WorkOrderError
 
 
 def canned_jobs() -> list[CannedJob]:
@@ -48,7 +49,7 @@ def delete_canned_job(canned: CannedJob) -> None:
 
 
 def add_canned_line(canned: CannedJob, *, labor_rate: Decimal | None = None, **values) -> CannedJobLine:
-    """Add a line to a canned job (checked like a job line, see `services.line_values`)."""
+    """Add a line to a canned job (checked like a job line, see `jobs.line_values`)."""
     checked = line_values(labor_rate=labor_rate, **values)
     position = db.session.scalar(
         select(func.coalesce(func.max(CannedJobLine.position), -1) + 1).where(CannedJobLine.canned_job_id == canned.id)

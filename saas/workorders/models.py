@@ -152,7 +152,7 @@ class TaxCategory(StrEnum):
 
 
 class LineColumns:
-    """What a job line and a canned job line both say (see `workorders.services.line_values`)."""
+    """What a job line and a canned job line both say (see `workorders.jobs.line_values`)."""
 
     kind: Mapped[str] = mapped_column(String(10))
     description: Mapped[str] = mapped_column(String(200))

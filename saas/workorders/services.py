@@ -1,24 +1,23 @@
-"""Rules for work orders: creation and numbering, the status flow, jobs and their lines.
+"""Rules for work orders: who may do what, creation and numbering, details, the status flow.
 
-Services flush and never commit; the view commits once. Each refusal raises a
-`WorkOrderError` whose message is safe to show and whose `status` says how to answer
-(400 bad input, 403 not yours to change, 409 not possible in the work order's state).
+Jobs and lines are in `jobs.py`, reads for the pages in `queries.py`. Services flush and never
+commit (the request layer commits once). Each refusal raises a `WorkOrderError` whose message is
+safe to show and whose `status` says how to answer (400 bad input, 403 not yours to change, 409 not
+possible in the work order's state).
 
 Used by other features:
 * `mark_invoiced(work_order, user)` — invoicing, when an invoice is made for a work order;
 * `reopen_after_void(work_order, user, note)` — invoicing, when that invoice is voided;
-* `saas.workorders.pricing.work_order_totals(work_order, shop, approved_only=...)` — the money;
-* `touch_estimate(work_order)` — anything that changes what an estimate says.
+* `saas.workorders.jobs.add_job(...)` — inspections, for what they find;
+* `saas.workorders.pricing.work_order_totals(work_order, shop, approved_only=...)` — the money.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from sqlalchemy import Select, delete, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
 
 from saas.auth.models import User
 from saas.core.errors import ServiceError
@@ -28,21 +27,11 @@ from saas.core.tenancy import is_valid_id
 from saas.customers.models import Asset, Customer
 from saas.workorders import status as flow
 from saas.workorders.models import (
-    Approval,
-    CannedJob,
-    Job,
-    JobLine,
-    LineKind,
     Status,
-    TaxCategory,
     WorkOrder,
     WorkOrderEvent,
     WorkOrderTechnician,
 )
-from saas.workorders.pricing import DEFAULT_TAX_CATEGORY
-
-MAX_QUANTITY = Decimal("9999999.999")
-MAX_PRICE = Decimal("9999999999.99")
 
 
 class WorkOrderError(ServiceError):
@@ -89,7 +78,7 @@ def status_targets(user, work_order: WorkOrder) -> list[Status]:
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _one(model, ident) -> object | None:
+def one_of_this_shop(model, ident) -> object | None:
     """A row of the current shop by id, or None (ids from forms are never trusted)."""
     try:
         ident = int(ident)
@@ -113,11 +102,6 @@ def staff_members(user_ids: Iterable[int]) -> list[User]:
     return list(users)
 
 
-def active_staff() -> list[User]:
-    """Everyone who can be assigned to a work order, by name."""
-    return list(db.session.scalars(select(User).where(User.is_active_account.is_(True)).order_by(User.name, User.id)))
-
-
 def _lock(work_order: WorkOrder) -> WorkOrder:
     """Lock the work order's row until commit and refresh it (two people, one work order)."""
     db.session.flush()
@@ -129,16 +113,30 @@ def _lock(work_order: WorkOrder) -> WorkOrder:
     )
 
 
+def is_editable(work_order: WorkOrder) -> bool:
+    """Jobs, lines and details change only before invoicing (and not when cancelled)."""
+    return work_order.status not in flow.LOCKED
+
+
+def editable(work_order: WorkOrder) -> WorkOrder:
+    work_order = _lock(work_order)
+    if not is_editable(work_order):
+        raise IllegalTransitionError(
+            f"Work order #{work_order.number} is “{work_order.status_label}”: its jobs and details can no longer change."
+        )
+    return work_order
+
+
 # --- creating and editing --------------------------------------------------------------------
 
 
 def _customer_and_asset(customer_id, asset_id) -> tuple[Customer, Asset | None]:
-    customer = _one(Customer, customer_id)
+    customer = one_of_this_shop(Customer, customer_id)
     if customer is None:
         raise WorkOrderError("Pick one of this shop's customers.")
     asset = None
     if asset_id not in (None, "", 0):
-        asset = _one(Asset, asset_id)
+        asset = one_of_this_shop(Asset, asset_id)
         if asset is None or asset.customer_id != customer.id:
             raise WorkOrderError("Pick a vehicle or device of this customer.")
     return customer, asset
@@ -223,7 +221,7 @@ def update_work_order(
     promised_at: datetime | None,
 ) -> WorkOrder:
     """Change a work order's details (not its customer); refused once invoiced, closed or cancelled."""
-    work_order = _editable(work_order)
+    work_order = editable(work_order)
     _, asset = _customer_and_asset(work_order.customer_id, asset_id)
     technicians = staff_members(technician_ids)
     work_order.asset_id = asset.id if asset else None
@@ -313,319 +311,3 @@ def reopen_after_void(work_order: WorkOrder, user: User | None, note: str) -> Wo
     if work_order.status != flow.REOPEN_AFTER_VOID[0]:
         return work_order
     return _move(work_order, flow.REOPEN_AFTER_VOID[1], user, note)
-
-
-def events_of(work_order: WorkOrder) -> list[WorkOrderEvent]:
-    """The work order's timeline, oldest first, with who did each step."""
-    return list(
-        db.session.scalars(
-            select(WorkOrderEvent)
-            .where(WorkOrderEvent.work_order_id == work_order.id)
-            .options(joinedload(WorkOrderEvent.user))
-            .order_by(WorkOrderEvent.created_at, WorkOrderEvent.id)
-        )
-    )
-
-
-# --- jobs and lines --------------------------------------------------------------------------
-
-
-def is_editable(work_order: WorkOrder) -> bool:
-    """Jobs, lines and details change only before invoicing (and not when cancelled)."""
-    return work_order.status not in flow.LOCKED
-
-
-def _editable(work_order: WorkOrder) -> WorkOrder:
-    work_order = _lock(work_order)
-    if not is_editable(work_order):
-        raise IllegalTransitionError(
-            f"Work order #{work_order.number} is “{work_order.status_label}”: its jobs and details can no longer change."
-        )
-    return work_order
-
-
-def touch_estimate(work_order: WorkOrder, job: Job | None = None) -> None:
-    """The estimate changed: bump its version (older approval links stop working); `job` needs a new answer."""
-    work_order.estimate_version = WorkOrder.estimate_version + 1  # in SQL: safe against a concurrent bump
-    if job is not None:
-        job.approval = Approval.PENDING
-        job.decided_at = None
-    db.session.flush()
-
-
-def _job_work_order(job: Job) -> WorkOrder:
-    return _editable(db.session.scalar(select(WorkOrder).where(WorkOrder.id == job.work_order_id)))
-
-
-def add_job(work_order: WorkOrder, *, title: str, notes: str = "", recommended: bool = False) -> Job:
-    """Add an empty job at the end of the work order."""
-    work_order = _editable(work_order)
-    title = (title or "").strip()
-    if not title:
-        raise WorkOrderError("Give the job a title.")
-    position = db.session.scalar(
-        select(func.coalesce(func.max(Job.position), -1) + 1).where(Job.work_order_id == work_order.id)
-    )
-    job = Job(
-        work_order_id=work_order.id,
-        title=title[:200],
-        notes=(notes or "").strip(),
-        recommended=bool(recommended),
-        position=position,
-        approval=Approval.PENDING,
-    )
-    db.session.add(job)
-    db.session.flush()
-    touch_estimate(work_order, job)
-    return job
-
-
-def update_job(job: Job, *, title: str, notes: str = "", recommended: bool = False) -> Job:
-    """Rename a job or change its notes; it goes back to pending approval."""
-    work_order = _job_work_order(job)
-    title = (title or "").strip()
-    if not title:
-        raise WorkOrderError("Give the job a title.")
-    job.title = title[:200]
-    job.notes = (notes or "").strip()
-    job.recommended = bool(recommended)
-    touch_estimate(work_order, job)
-    return job
-
-
-def delete_job(job: Job) -> None:
-    """Remove a job and its lines."""
-    work_order = _job_work_order(job)
-    db.session.execute(delete(JobLine).where(JobLine.job_id == job.id))
-    db.session.delete(job)
-    touch_estimate(work_order)
-
-
-def _decimal(value, what: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise WorkOrderError(f"{what} must be a number.") from None
-    if not number.is_finite():
-        raise WorkOrderError(f"{what} must be a number.")
-    return number
-
-
-def line_values(
-    *,
-    kind: str,
-    description: str,
-    quantity=None,
-    unit_price=None,
-    unit_cost=None,
-    part_number: str | None = None,
-    tax_category: str | None = None,
-    labor_rate: Decimal | None = None,
-) -> dict:
-    """Check and normalize what a job line (or canned job line) says; returns the column values.
-
-    Labor: quantity is hours, the rate defaults to `labor_rate`. Discount: an amount typed as
-    positive is stored negative. The tax category defaults from the kind.
-    """
-    try:
-        kind = LineKind(kind)
-    except ValueError:
-        raise WorkOrderError("Pick labor, part, fee or discount.") from None
-    description = (description or "").strip()
-    if not description:
-        raise WorkOrderError("Describe the line.")
-    if len(description) > 200:
-        raise WorkOrderError("Keep the description under 200 characters.")
-    quantity = _decimal(quantity, "Hours" if kind == LineKind.LABOR else "Quantity")
-    quantity = Decimal("1") if quantity is None else quantity
-    if quantity <= 0 or quantity > MAX_QUANTITY:
-        raise WorkOrderError(f"{'Hours' if kind == LineKind.LABOR else 'Quantity'} must be more than 0.")
-    price = _decimal(unit_price, "Rate" if kind == LineKind.LABOR else "Price")
-    if price is None and kind == LineKind.LABOR and labor_rate is not None:
-        price = Decimal(labor_rate)
-    if price is None:
-        raise WorkOrderError("Enter an amount." if kind == LineKind.DISCOUNT else "Enter a price.")
-    if kind == LineKind.DISCOUNT:
-        if price == 0:
-            raise WorkOrderError("A discount needs an amount.")
-        price = -abs(price)
-    elif price < 0:
-        raise WorkOrderError("Prices cannot be negative; add a discount line instead.")
-    if abs(price) > MAX_PRICE:
-        raise WorkOrderError("That price is too large.")
-    cost = _decimal(unit_cost, "Cost")
-    if cost is not None and not (0 <= cost <= MAX_PRICE):
-        raise WorkOrderError("Cost must be 0 or more.")
-    if tax_category in (None, ""):
-        tax_category = DEFAULT_TAX_CATEGORY[kind]
-    else:
-        try:
-            tax_category = TaxCategory(tax_category)
-        except ValueError:
-            raise WorkOrderError("Pick a tax category.") from None
-    part_number = (part_number or "").strip() or None
-    if part_number and len(part_number) > 60:
-        raise WorkOrderError("Keep the part number under 60 characters.")
-    return {
-        "kind": kind.value,
-        "description": description,
-        "part_number": part_number,
-        "quantity": quantity.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP),
-        "unit_price": price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
-        "unit_cost": None if cost is None else cost.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
-        "tax_category": tax_category.value,
-    }
-
-
-def add_line(job: Job, *, labor_rate: Decimal | None = None, **values) -> JobLine:
-    """Add a line to a job (see `line_values`); the job goes back to pending approval."""
-    work_order = _job_work_order(job)
-    checked = line_values(labor_rate=labor_rate, **values)
-    position = db.session.scalar(
-        select(func.coalesce(func.max(JobLine.position), -1) + 1).where(JobLine.job_id == job.id)
-    )
-    line = JobLine(job_id=job.id, position=position, **checked)
-    db.session.add(line)
-    db.session.flush()
-    touch_estimate(work_order, job)
-    return line
-
-
-def update_line(line: JobLine, *, labor_rate: Decimal | None = None, **values) -> JobLine:
-    """Change a line; its job goes back to pending approval."""
-    job = db.session.scalar(select(Job).where(Job.id == line.job_id))
-    work_order = _job_work_order(job)
-    for key, value in line_values(labor_rate=labor_rate, **values).items():
-        setattr(line, key, value)
-    touch_estimate(work_order, job)
-    return line
-
-
-def delete_line(line: JobLine) -> None:
-    """Remove a line; its job goes back to pending approval."""
-    job = db.session.scalar(select(Job).where(Job.id == line.job_id))
-    work_order = _job_work_order(job)
-    db.session.delete(line)
-    touch_estimate(work_order, job)
-
-
-def add_canned_job(work_order: WorkOrder, canned_job_id) -> Job:
-    """Copy a canned job (by id, re-loaded in this shop) into the work order as a new job with its lines."""
-    canned = _one(CannedJob, canned_job_id)
-    if canned is None:
-        raise WorkOrderError("Pick one of this shop's canned jobs.")
-    job = add_job(work_order, title=canned.title, notes=canned.description)
-    for position, template in enumerate(canned.lines):
-        db.session.add(
-            JobLine(
-                job_id=job.id,
-                position=position,
-                kind=template.kind,
-                description=template.description,
-                part_number=template.part_number,
-                quantity=template.quantity,
-                unit_price=template.unit_price,
-                unit_cost=template.unit_cost,
-                tax_category=template.tax_category,
-            )
-        )
-    db.session.flush()
-    return job
-
-
-def load_for_page(work_order_id: int) -> WorkOrder | None:
-    """A work order with everything its page shows, in a fixed number of queries."""
-    return db.session.scalar(
-        select(WorkOrder)
-        .where(WorkOrder.id == work_order_id)
-        .options(
-            joinedload(WorkOrder.customer),
-            joinedload(WorkOrder.asset),
-            selectinload(WorkOrder.jobs).selectinload(Job.lines),
-            selectinload(WorkOrder.technicians).joinedload(WorkOrderTechnician.user),
-        )
-    )
-
-
-# --- lists and the board ---------------------------------------------------------------------
-
-
-def _card_options():
-    return (
-        joinedload(WorkOrder.customer),
-        joinedload(WorkOrder.asset),
-        selectinload(WorkOrder.technicians).joinedload(WorkOrderTechnician.user),
-    )
-
-
-def _assigned_to(user_id: int):
-    return exists().where(WorkOrderTechnician.work_order_id == WorkOrder.id, WorkOrderTechnician.user_id == user_id)
-
-
-def work_order_search(*, status: str | None = None, technician_id: int | None = None, term: str = "") -> Select:
-    """Work orders, newest first, filtered by status (or "open"), technician and a search term.
-
-    The term matches the number, the customer's name or the asset's plate.
-    """
-    query = (
-        select(WorkOrder)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
-        .outerjoin(Asset, Asset.id == WorkOrder.asset_id)
-        .options(*_card_options())
-        .order_by(WorkOrder.number.desc())
-    )
-    if status == "open":
-        query = query.where(WorkOrder.status.in_([s.value for s in flow.OPEN]))
-    elif status:
-        query = query.where(WorkOrder.status == status)
-    if technician_id:
-        query = query.where(_assigned_to(technician_id))
-    term = (term or "").strip()
-    if term:
-        pattern = f"%{term.lower()}%"
-        matches = [func.lower(Customer.name).like(pattern), func.lower(Asset.plate).like(pattern)]
-        digits = term.lstrip("#")
-        if digits.isdigit() and len(digits) < 10:
-            matches.append(WorkOrder.number == int(digits))
-        query = query.where(or_(*matches))
-    return query
-
-
-def board(technician_id: int | None = None) -> dict[Status, list[WorkOrder]]:
-    """The open work orders by column (promised first), in a fixed number of queries."""
-    query = (
-        select(WorkOrder)
-        .where(WorkOrder.status.in_([s.value for s in flow.BOARD_COLUMNS]))
-        .options(*_card_options())
-        .order_by(WorkOrder.promised_at.asc().nulls_last(), WorkOrder.number)
-    )
-    if technician_id:
-        query = query.where(_assigned_to(technician_id))
-    columns: dict[Status, list[WorkOrder]] = {column: [] for column in flow.BOARD_COLUMNS}
-    for work_order in db.session.scalars(query).unique():
-        columns[Status(work_order.status)].append(work_order)
-    return columns
-
-
-def customer_choices() -> list[Customer]:
-    """Customers for the work order form, by name (anonymized ones left out)."""
-    return list(
-        db.session.scalars(
-            select(Customer).where(Customer.anonymized_at.is_(None)).order_by(Customer.name, Customer.id)
-        )
-    )
-
-
-def asset_choices(customer_id: int | None = None) -> list[Asset]:
-    """Assets for the work order form, with their customer loaded; one customer's if given."""
-    query = select(Asset).join(Customer, Customer.id == Asset.customer_id).options(joinedload(Asset.customer))
-    if customer_id:
-        query = query.where(Asset.customer_id == customer_id)
-    return list(db.session.scalars(query.order_by(Customer.name, Asset.id)).unique())
-
-
-def canned_job_choices() -> list[CannedJob]:
-    """Canned jobs by title."""
-    return list(db.session.scalars(select(CannedJob).order_by(CannedJob.title)))

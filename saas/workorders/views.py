@@ -14,7 +14,7 @@ from saas.core.panels import gather_panels
 from saas.core.requests import FormPage
 from saas.core.tenancy import active_tenant, get_or_404, is_valid_id
 from saas.customers.models import Customer
-from saas.workorders import services, signals
+from saas.workorders import jobs, queries, services, signals
 from saas.workorders import status as flow
 from saas.workorders.forms import (
     AddCannedJobForm,
@@ -57,7 +57,7 @@ def index():
         status = ""
     technician_id = current_user.id if mine else arg_id("technician")
     search = request.args.get("q", "")[:100]
-    query = services.work_order_search(status=status or None, technician_id=technician_id, term=search)
+    query = queries.work_order_search(status=status or None, technician_id=technician_id, term=search)
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template(
         "workorders/index.html",
@@ -66,7 +66,7 @@ def index():
         status=status,
         technician_id=technician_id,
         search=search,
-        staff=services.active_staff(),
+        staff=queries.active_staff(),
         statuses=list(Status),
     )
 
@@ -76,7 +76,7 @@ def index():
 def board():
     """The job board: open work orders in columns by status, moved with a button."""
     mine = request.args.get("mine") == "1"
-    columns = services.board(current_user.id if mine else None)
+    columns = queries.board(current_user.id if mine else None)
     moves = {
         work_order.id: services.status_targets(current_user, work_order)
         for cards in columns.values()
@@ -93,7 +93,7 @@ def _work_order_form(work_order: WorkOrder | None, customer_id: int | None) -> W
     form = WorkOrderForm(obj=work_order)
     if work_order is None:
         form.customer_id.choices = [SelectChoice("", "Pick a customer…")] + [
-            SelectChoice(str(customer.id), customer.name) for customer in services.customer_choices()
+            SelectChoice(str(customer.id), customer.name) for customer in queries.customer_choices()
         ]
         if request.method == "GET" and customer_id:
             form.customer_id.data = customer_id
@@ -105,10 +105,10 @@ def _work_order_form(work_order: WorkOrder | None, customer_id: int | None) -> W
             asset.label if customer_id else f"{asset.customer.name} — {asset.label}",
             {"data-customer": asset.customer_id},
         )
-        for asset in services.asset_choices(customer_id if request.method == "GET" else None)
+        for asset in queries.asset_choices(customer_id if request.method == "GET" else None)
     ]
     form.technician_ids.choices = [
-        SelectChoice(str(user.id), f"{user.name} ({user.role_label})") for user in services.active_staff()
+        SelectChoice(str(user.id), f"{user.name} ({user.role_label})") for user in queries.active_staff()
     ]
     if request.method == "GET" and work_order is not None:
         form.technician_ids.data = [row.user_id for row in work_order.technicians]
@@ -147,17 +147,17 @@ def new():
 
 def _show_page(work_order_id: int, **forms) -> str:
     """The work order page; `forms` carries a form with errors back into its place."""
-    work_order = services.load_for_page(work_order_id)
+    work_order = queries.load_for_page(work_order_id)
     if work_order is None:
         abort(404)
     canned_form = forms.get("canned_form") or AddCannedJobForm(formdata=None)
     canned_form.canned_job_id.choices = [SelectChoice("", "Pick a canned job…")] + [
-        SelectChoice(str(canned.id), canned.title) for canned in services.canned_job_choices()
+        SelectChoice(str(canned.id), canned.title) for canned in queries.canned_job_choices()
     ]
     return render_template(
         "workorders/show.html",
         work_order=work_order,
-        events=services.events_of(work_order),
+        events=queries.events_of(work_order),
         totals=work_order_totals(work_order, active_tenant()),
         job_subtotal=job_subtotal,
         line_net=line_net,
@@ -233,7 +233,7 @@ def add_job(work_order_id: int):
     page = FormPage(lambda: _show_page(work_order_id, job_form=form), form)
     if not form.validate():
         return page.show()
-    job = services.add_job(work_order, title=form.title.data, notes=form.notes.data, recommended=form.recommended.data)
+    job = jobs.add_job(work_order, title=form.title.data, notes=form.notes.data, recommended=form.recommended.data)
     flash(f"Job “{job.title}” added. Now add its labor and parts.", "success")
     return _back_to(work_order_id, f"job-{job.id}")
 
@@ -245,12 +245,12 @@ def add_canned_job(work_order_id: int):
     work_order = get_or_404(WorkOrder, work_order_id)
     form = AddCannedJobForm()
     form.canned_job_id.choices = [SelectChoice("", "")] + [
-        SelectChoice(str(canned.id), canned.title) for canned in services.canned_job_choices()
+        SelectChoice(str(canned.id), canned.title) for canned in queries.canned_job_choices()
     ]
     page = FormPage(lambda: _show_page(work_order_id, canned_form=form), form)
     if not form.validate():
         return page.show()
-    job = services.add_canned_job(work_order, form.canned_job_id.data)
+    job = jobs.add_canned_job(work_order, form.canned_job_id.data)
     flash(f"Job “{job.title}” added from the canned jobs.", "success")
     return _back_to(work_order_id, f"job-{job.id}")
 
@@ -266,7 +266,7 @@ def edit_job(job_id: int):
         lambda: render_template("workorders/job_form.html", form=form, job=job, work_order=work_order), form
     )
     if form.validate_on_submit():
-        services.update_job(job, title=form.title.data, notes=form.notes.data, recommended=form.recommended.data)
+        jobs.update_job(job, title=form.title.data, notes=form.notes.data, recommended=form.recommended.data)
         flash("Job saved.", "success")
         return _back_to(work_order.id, f"job-{job.id}")
     return page.show()
@@ -279,7 +279,7 @@ def delete_job(job_id: int):
     job = get_or_404(Job, job_id)
     work_order_id, title = job.work_order_id, job.title
     FormPage(lambda: _show_page(work_order_id))
-    services.delete_job(job)
+    jobs.delete_job(job)
     flash(f"Job “{title}” removed.", "success")
     return _back_to(work_order_id, "jobs")
 
@@ -293,7 +293,7 @@ def add_line(job_id: int):
     page = FormPage(lambda: _show_page(job.work_order_id, line_form=form, line_job_id=job.id), form)
     if not form.validate():
         return page.show()
-    services.add_line(job, labor_rate=active_tenant().labor_rate, **form.values())
+    jobs.add_line(job, labor_rate=active_tenant().labor_rate, **form.values())
     flash("Line added.", "success")
     return _back_to(job.work_order_id, f"job-{job.id}")
 
@@ -318,7 +318,7 @@ def edit_line(line_id: int):
         form,
     )
     if form.validate_on_submit():
-        services.update_line(line, labor_rate=active_tenant().labor_rate, **form.values())
+        jobs.update_line(line, labor_rate=active_tenant().labor_rate, **form.values())
         flash("Line saved.", "success")
         return _back_to(work_order.id, f"job-{job.id}")
     return page.show()
@@ -332,6 +332,6 @@ def delete_line(line_id: int):
     job = get_or_404(Job, line.job_id)
     work_order_id = job.work_order_id
     FormPage(lambda: _show_page(work_order_id))
-    services.delete_line(line)
+    jobs.delete_line(line)
     flash("Line removed.", "success")
     return _back_to(work_order_id, f"job-{job.id}")

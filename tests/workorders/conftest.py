@@ -13,6 +13,7 @@ from saas.core.extensions import db
 from saas.core.tenancy import tenant_scope
 from saas.core.tenant import Tenant
 from saas.customers.models import Asset
+from saas.workorders import jobs as work_order_jobs
 from saas.workorders import services
 from saas.workorders.models import Job, JobLine, Status, WorkOrder, WorkOrderEvent
 from tests.factories import Ref, log_in
@@ -93,10 +94,10 @@ class WorkOrderFactory:
     def job(self, tenant: Ref, work_order: Ref, title: str = "Brakes", lines: tuple[dict, ...] = ()) -> Ref:
         with in_shop(self.app, tenant.id) as session:
             work_order_row = session.scalar(select(WorkOrder).where(WorkOrder.id == work_order.id))
-            job = services.add_job(work_order_row, title=title)
+            job = work_order_jobs.add_job(work_order_row, title=title)
             shop = session.get(Tenant, tenant.id)
             for line in lines:
-                services.add_line(job, labor_rate=shop.labor_rate, **line)
+                work_order_jobs.add_line(job, labor_rate=shop.labor_rate, **line)
             session.commit()
             return Ref(job.id, tenant.id)
 
