@@ -1,54 +1,48 @@
-"""Estimates approved online: the e-mailed link, the customer's signed answer, declined work.
+"""Estimates approved online: the e-mailed link, the customer's signed answer, the staff's panel.
 
 The flow: staff send the estimate (`send_estimate`), which e-mails the customer a signed,
 expiring link to `/estimate/<token>` on the shop's host. The token names the shop, the work
 order and the `estimate_version` it was made for; once prices change the version moves on
 and the old link only says so. The customer approves or declines each job and types their
 name (`record_decision`); the amounts are computed here from the current lines, never taken
-from the form. Declined jobs stay findable for follow-up (`declined_jobs_for_customer`,
-`declined_jobs_query`).
+from the form. Prices come from `estimate.py`, which also lists declined work for follow-up.
 
-Services flush and never commit; the views commit once.
+Services flush and never commit; the request layer commits once.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from flask import current_app, url_for
-from sqlalchemy import Select, and_, select
-from sqlalchemy.orm import contains_eager, selectinload
-from werkzeug.routing import BuildError
+from sqlalchemy import select
 
 from saas.auth.tokens import InvalidToken, make_token, read_token
 from saas.core.db import utcnow
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.mail import send_mail
-from saas.core.money import ZERO
 from saas.core.tenancy import active_tenant, active_tenant_id, current_tenant
 from saas.customers.models import Customer
+from saas.workorders.estimate import jobs_with_lines, price_estimate, totals_of
 from saas.workorders.models import (
     Approval,
     EstimateApproval,
     Job,
-    JobLine,
     Status,
     WorkOrder,
     WorkOrderEvent,
 )
-from saas.workorders.pricing import Totals, line_net, tax_rates_of, totals
+from saas.workorders.status import LOCKED
 
 TOKEN_PURPOSE = "estimate-approval"
 LINK_MAX_AGE_DAYS = 14
 # Used to check a link's signature whatever its age, so "expired" and "tampered" are told apart.
 _ANY_AGE = 100 * 365 * 24 * 3600
 # Past these the estimate is history: the link shows it, but nothing can be decided any more.
-READ_ONLY_STATUSES = frozenset({Status.INVOICED, Status.CLOSED, Status.CANCELLED})
 DECISIONS = (Approval.APPROVED, Approval.DECLINED)
 SIGNED_NAME_MAX = 120
 
@@ -66,79 +60,6 @@ class EstimateLinkError(ServiceError):
         super().__init__(f"This estimate link is {reason}.", status=self.STATUSES[reason])
         self.reason = reason
         self.work_order = work_order
-
-
-# --- pricing an estimate -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PricedLine:
-    """A job line with its net amount."""
-
-    line: JobLine
-    net: Decimal
-
-
-@dataclass(frozen=True)
-class PricedJob:
-    """A job, its priced lines and its totals (tax per category)."""
-
-    job: Job
-    lines: list[PricedLine]
-    totals: Totals
-
-    @property
-    def is_pending(self) -> bool:
-        return self.job.approval == Approval.PENDING
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A work order as the customer sees it: jobs with lines, prices, tax and totals."""
-
-    work_order: WorkOrder
-    jobs: list[PricedJob]
-    totals: Totals
-
-    @property
-    def pending_jobs(self) -> list[PricedJob]:
-        return [priced for priced in self.jobs if priced.is_pending]
-
-    @property
-    def read_only(self) -> bool:
-        """True when the customer can no longer decide anything through the link."""
-        return self.work_order.status in READ_ONLY_STATUSES or not self.pending_jobs
-
-
-def _currency() -> str:
-    return current_tenant.currency
-
-
-def _totals_of(lines: Iterable[JobLine]) -> Totals:
-    return totals(lines, tax_rates_of(current_tenant), _currency())
-
-
-def jobs_with_lines(work_order_id: int) -> list[Job]:
-    """The jobs of a work order in their order, with their lines loaded (two queries)."""
-    return list(
-        db.session.scalars(
-            select(Job)
-            .where(Job.work_order_id == work_order_id)
-            .options(selectinload(Job.lines))
-            .order_by(Job.position, Job.id)
-        )
-    )
-
-
-def price_estimate(work_order: WorkOrder, jobs: list[Job] | None = None) -> Estimate:
-    """Price every job of `work_order` from its current lines, in the shop's currency and tax rates."""
-    jobs = jobs_with_lines(work_order.id) if jobs is None else jobs
-    currency = _currency()
-    priced = [
-        PricedJob(job, [PricedLine(line, line_net(line, currency)) for line in job.lines], _totals_of(job.lines))
-        for job in jobs
-    ]
-    return Estimate(work_order, priced, _totals_of(line for job in jobs for line in job.lines))
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -169,7 +90,7 @@ def estimate_link(work_order: WorkOrder) -> str:
 
 def send_problem(work_order: WorkOrder, customer: Customer | None, jobs: list[Job]) -> ApprovalError | None:
     """Why the estimate cannot be sent now (the error to raise or show); None when it can."""
-    if work_order.status in READ_ONLY_STATUSES:
+    if work_order.status in LOCKED:
         return ApprovalError(
             f"This work order is {work_order.status_label.lower()}; its estimate can no longer be approved.", 409
         )
@@ -298,7 +219,7 @@ def record_decision(
     an estimate it moves to approved, with an event naming the signer. Raises ApprovalError
     (400: bad input, 409: already answered or no longer open); nothing is changed then.
     """
-    if work_order.status in READ_ONLY_STATUSES:
+    if work_order.status in LOCKED:
         raise ApprovalError(
             f"This work order is {work_order.status_label.lower()}; the estimate can no longer be changed online.", 409
         )
@@ -331,8 +252,8 @@ def record_decision(
         ip_address=(ip_address or None) and ip_address[:45],
         user_agent=(user_agent or "")[:300],
         # Taxed the way an invoice taxes: per category on the sum of the lines.
-        approved_total=_totals_of(line for priced in approved for line in priced.job.lines).total,
-        declined_total=_totals_of(line for priced in declined for line in priced.job.lines).total,
+        approved_total=totals_of(line for priced in approved for line in priced.job.lines).total,
+        declined_total=totals_of(line for priced in declined for line in priced.job.lines).total,
         decisions=[
             {
                 "job_id": priced.job.id,
@@ -385,11 +306,8 @@ def _mail_confirmations(work_order: WorkOrder, record: EstimateApproval) -> None
 
 
 def work_order_url(work_order_id: int, **values) -> str:
-    """The work order's page (the list of work orders while that page does not exist)."""
-    try:
-        return url_for("workorders.show", work_order_id=work_order_id, **values)
-    except BuildError:
-        return url_for("workorders.index", **values)
+    """The work order's page."""
+    return url_for("workorders.show", work_order_id=work_order_id, **values)
 
 
 # --- the staff panel -----------------------------------------------------------------------
@@ -416,7 +334,7 @@ def estimate_panel(work_order: WorkOrder) -> EstimatePanel:
     customer = db.session.scalar(select(Customer).where(Customer.id == work_order.customer_id))
     problem = send_problem(work_order, customer, work_order.jobs)
     answered = bool(approvals) and approvals[0].estimate_version == work_order.estimate_version
-    if work_order.status in READ_ONLY_STATUSES:
+    if work_order.status in LOCKED:
         state, label = "closed", f"Closed ({work_order.status_label.lower()})"
     elif answered:
         state, label = "answered", "Answered by the customer"
@@ -425,65 +343,3 @@ def estimate_panel(work_order: WorkOrder) -> EstimatePanel:
     else:
         state, label = "not_sent", "Not sent yet"
     return EstimatePanel(state, label, work_order.estimate_sent_at, approvals, str(problem) if problem else None)
-
-
-# --- declined work -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DeclinedJob:
-    """A job the customer declined, with what it would have cost (from its current lines)."""
-
-    job_id: int
-    title: str
-    decided_at: datetime | None
-    amount: Decimal
-    work_order_id: int
-    work_order_number: int
-    work_order_status: str
-    customer_id: int
-    customer_name: str
-
-
-def declined_jobs_query(customer_id: int | None = None) -> Select:
-    """Declined jobs, newest decision first, with work order and customer loaded in the same query."""
-    query = (
-        select(Job)
-        .join(WorkOrder, and_(WorkOrder.tenant_id == Job.tenant_id, WorkOrder.id == Job.work_order_id))
-        .join(Customer, and_(Customer.tenant_id == WorkOrder.tenant_id, Customer.id == WorkOrder.customer_id))
-        .where(Job.approval == Approval.DECLINED)
-        .options(
-            contains_eager(Job.work_order).contains_eager(WorkOrder.customer),
-            selectinload(Job.lines),
-        )
-        .order_by(Job.decided_at.desc().nulls_last(), Job.id.desc())
-    )
-    if customer_id is not None:
-        query = query.where(WorkOrder.customer_id == customer_id)
-    return query
-
-
-def declined_rows(jobs: Iterable[Job]) -> list[DeclinedJob]:
-    """Turn jobs from `declined_jobs_query` into rows with their amounts (incl. tax)."""
-    return [
-        DeclinedJob(
-            job_id=job.id,
-            title=job.title,
-            decided_at=job.decided_at,
-            amount=_totals_of(job.lines).total if job.lines else ZERO,
-            work_order_id=job.work_order.id,
-            work_order_number=job.work_order.number,
-            work_order_status=job.work_order.status,
-            customer_id=job.work_order.customer.id,
-            customer_name=job.work_order.customer.name,
-        )
-        for job in jobs
-    ]
-
-
-def declined_jobs_for_customer(customer_id: int, limit: int | None = None) -> list[DeclinedJob]:
-    """Jobs this customer declined, newest first, for follow-up on the customer page (two queries)."""
-    query = declined_jobs_query(customer_id)
-    if limit is not None:
-        query = query.limit(limit)
-    return declined_rows(db.session.scalars(query).unique())

@@ -19,7 +19,7 @@ from saas.core.extensions import db, limiter
 from saas.core.requests import FormPage
 from saas.core.tenancy import active_tenant, get_or_404
 from saas.customers.models import Asset, Customer
-from saas.workorders import approval, signals
+from saas.workorders import approval, estimate, signals
 from saas.workorders.models import WorkOrder
 
 bp = Blueprint("estimates", __name__, template_folder="templates", url_prefix="/work-orders")
@@ -50,8 +50,8 @@ def send(work_order_id: int):
 @permission_required("workorders.view")
 def declined():
     """Work customers declined, newest first: the list to call them back about."""
-    page = db.paginate(approval.declined_jobs_query(), per_page=PER_PAGE, error_out=False)
-    return render_template("workorders/approval/declined.html", page=page, rows=approval.declined_rows(page.items))
+    page = db.paginate(estimate.declined_jobs_query(), per_page=PER_PAGE, error_out=False)
+    return render_template("workorders/approval/declined.html", page=page, rows=estimate.declined_rows(page.items))
 
 
 # --- the customer's page -------------------------------------------------------------------
@@ -111,13 +111,13 @@ def _answers() -> dict[int, str]:
 
 
 def _estimate_page(work_order: WorkOrder, version: int, answers: dict | None = None, signed_name: str = "") -> str:
-    estimate = approval.price_estimate(work_order)
+    priced = estimate.price_estimate(work_order)
     job_panels = {}
     for _, answer in signals.estimate_job_panels.send(work_order):
         job_panels.update(answer or {})
     return render_template(
         "workorders/approval/estimate.html",
-        estimate=estimate,
+        estimate=priced,
         work_order=work_order,
         customer=db.session.scalar(select(Customer).where(Customer.id == work_order.customer_id)),
         asset=db.session.scalar(select(Asset).where(Asset.id == work_order.asset_id)) if work_order.asset_id else None,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
 from saas.core.extensions import db
 from saas.core.panels import Panel
 from saas.customers import signals as customer_signals
 from saas.customers.export import row
 from saas.customers.models import Customer
-from saas.workorders.models import Approval, EstimateApproval, Job, WorkOrder
+from saas.workorders.estimate import declined_jobs_for_customer
+from saas.workorders.models import EstimateApproval, Job, WorkOrder
 
 RECENT_LIMIT = 20
 
@@ -33,15 +34,8 @@ def _work_orders_panel(customer: Customer, **details) -> Panel:
 
 @customer_signals.page_panels.connect
 def _declined_work_panel(customer: Customer, **details) -> Panel:
-    declined = db.session.scalars(
-        select(Job)
-        .join(WorkOrder, (WorkOrder.id == Job.work_order_id) & (WorkOrder.tenant_id == Job.tenant_id))
-        .options(contains_eager(Job.work_order))
-        .where(WorkOrder.customer_id == customer.id, Job.approval == Approval.DECLINED)
-        .order_by(func.coalesce(Job.decided_at, Job.created_at).desc(), Job.id.desc())
-        .limit(RECENT_LIMIT)
-    ).all()
-    return Panel("workorders/_customer_declined_work.html", {"declined_jobs": list(declined)}, order=40)
+    rows = declined_jobs_for_customer(customer.id, limit=RECENT_LIMIT)
+    return Panel("workorders/_customer_declined_work.html", {"declined": rows}, order=40)
 
 
 @customer_signals.history_asked.connect

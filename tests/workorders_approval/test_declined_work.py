@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from saas.auth.roles import Role
-from saas.workorders.approval import declined_jobs_for_customer
+from saas.workorders.estimate import declined_jobs_for_customer
 from tests.factories import log_in
 from tests.workorders_approval.conftest import BRAKES, BRAKES_TOTAL, FILTER, FILTER_TOTAL, create_work_order
 
