@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.core.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk
+from saas.customers.imei import imei_in
 
 
 class ContactChannel(StrEnum):
@@ -80,6 +81,11 @@ class Asset(TenantScoped, Timestamped, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     customer: Mapped[Customer] = belongs_to("Customer", "Asset", "customer_id")
+
+    @property
+    def has_imei(self) -> bool:
+        """True for a device whose serial is an IMEI."""
+        return imei_in(self.serial) is not None
 
     @property
     def label(self) -> str:

@@ -6,13 +6,13 @@ import re
 
 from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.orm import selectinload
-from stdnum import imei
 
 from saas.core.db import utcnow
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.tenancy import active_tenant
 from saas.customers import phones, signals
+from saas.customers.imei import imei_in, is_valid_imei
 from saas.customers.models import Asset, AssetKind, ContactChannel, Customer
 from saas.customers.vin import check_vin, clean_vin
 
@@ -121,12 +121,6 @@ def load_customer(customer_id: int) -> Customer | None:
 # --- assets ------------------------------------------------------------------------------
 
 
-def _digits_only_imei(serial: str) -> str | None:
-    """The IMEI in `serial` if it looks like one (15 digits, separators allowed), else None."""
-    compact = imei.compact(serial)
-    return compact if compact.isdigit() and len(compact) == 15 else None
-
-
 def save_asset(
     asset: Asset | None,
     customer: Customer,
@@ -174,8 +168,8 @@ def save_asset(
         values["odometer"] = odometer
     else:
         serial = (serial or "").strip()
-        found_imei = _digits_only_imei(serial) if serial else None
-        if found_imei is not None and not imei.is_valid(found_imei):
+        found_imei = imei_in(serial)
+        if found_imei is not None and not is_valid_imei(found_imei):
             raise CustomerError(
                 "This looks like an IMEI (15 digits) but its last digit does not check out: please look for a typo.",
                 field="serial",
