@@ -33,9 +33,11 @@ test: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/pages.py $(BENCH_ARGS)
 
+## lint: ruff (style, imports) and import-linter (the layers of docs/architecture.md, contracts in pyproject.toml)
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check saas tests config.py wsgi.py scripts
+	$(VENV)/bin/ruff format --check saas tests config.py wsgi.py scripts bench
+	$(VENV)/bin/lint-imports
 
 ## shell: any flask command against the embedded database, e.g. make flask ARGS="tenants list"
 flask: $(VENV)/.runtime

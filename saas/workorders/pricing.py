@@ -90,11 +90,6 @@ def job_subtotal(job, currency: str) -> Decimal:
     return sum((line_net(line, currency) for line in job.lines), ZERO)
 
 
-def job_totals(job, shop) -> Totals:
-    """Subtotal, tax breakdown and total of one job at `shop`'s rates."""
-    return totals(job.lines, tax_rates_of(shop), shop.currency)
-
-
 def work_order_totals(work_order, shop, approved_only: bool = False) -> Totals:
     """Totals of a work order's jobs at `shop`'s rates (only the approved jobs if `approved_only`).
 
