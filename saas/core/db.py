@@ -19,7 +19,7 @@ from sqlalchemy import (
     MetaData,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -88,8 +88,6 @@ def belongs_to(target: str, owner: str, column: str, **kwargs):
     Links are set through the id column (`asset.customer_id = customer.id`); the tenant is
     always the row's own, so a link can never point into another shop.
     """
-    from sqlalchemy.orm import relationship
-
     return relationship(
         target,
         primaryjoin=f"and_({target}.tenant_id == foreign({owner}.tenant_id), {target}.id == foreign({owner}.{column}))",
@@ -100,8 +98,6 @@ def belongs_to(target: str, owner: str, column: str, **kwargs):
 
 def has_many(target: str, owner: str, column: str, **kwargs):
     """A read-only one-to-many link: rows of `target` whose `column` points at `owner`."""
-    from sqlalchemy.orm import relationship
-
     return relationship(
         target,
         primaryjoin=f"and_(foreign({target}.tenant_id) == {owner}.tenant_id, foreign({target}.{column}) == {owner}.id)",

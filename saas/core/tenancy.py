@@ -266,8 +266,6 @@ def get_or_404(model, ident: int):
 
 def fill_shop_url_value(endpoint: str, values: dict) -> None:
     """url_defaults: routes on a subdomain get the current one unless told otherwise."""
-    from flask import current_app
-
     if "shop" in values or not current_app.url_map.is_endpoint_expecting(endpoint, "shop"):
         return
     site = g.get("site")

@@ -12,6 +12,7 @@ from saas.core.db import utcnow
 from saas.core.extensions import db
 from saas.core.tenancy import cross_tenant_scope
 from saas.core.tenant import Tenant
+from saas.documents.services import usage_by_tenant_query
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
 
 PAGE_SIZE = 25
@@ -71,8 +72,6 @@ def shops_overview(admin: PlatformAdmin, search: str = "", page: int = 1, ip_add
         .group_by(User.tenant_id)
         .subquery()
     )
-    from saas.documents.services import usage_by_tenant_query
-
     storage = usage_by_tenant_query().subquery()
     query = (
         select(
