@@ -35,7 +35,7 @@ from saas.core.extensions import db
 from saas.core.money import ZERO, round_money
 from saas.customers.models import Customer
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
-from saas.invoicing.services import Position, credited_amounts, position_of
+from saas.invoicing.standing import Position, credited_amounts, position_of
 from saas.workorders.models import Approval, Job, Status, WorkOrder
 
 CHART_WEEKS = 12
