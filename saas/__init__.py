@@ -134,6 +134,7 @@ def register_listeners() -> None:
     import saas.customers.listeners
     import saas.documents.listeners
     import saas.inspections.listeners
+    import saas.invoicing.immutability  # issued invoices, lines and payments never change (before_flush)
     import saas.invoicing.listeners
     import saas.platform.listeners
     import saas.workorders.listeners  # noqa: F401

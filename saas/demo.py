@@ -274,7 +274,7 @@ def _seed_canned_jobs() -> dict:
 
 def _seed_work_orders(tenant, owner, technicians, people, canned, count, rng) -> None:
     """Work orders over the last ~12 weeks: older ones invoiced and paid, recent ones in progress."""
-    from saas.invoicing.services import issue_invoice, record_payment
+    from saas.invoicing.operations import issue_invoice, record_payment
     from saas.workorders import jobs as work_order_jobs
     from saas.workorders import services as workorders
     from saas.workorders.models import Approval, Job, Status, WorkOrder, WorkOrderEvent

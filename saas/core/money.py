@@ -16,6 +16,11 @@ def minor_unit(currency: str) -> Decimal:
     return Decimal("1") if currency.upper() in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
 
 
+def decimal_places(currency: str) -> int:
+    """How many decimals amounts of `currency` have: 2, or 0 for yen-like currencies."""
+    return 0 if minor_unit(currency) == 1 else 2
+
+
 def round_money(amount: Decimal | int | str, currency: str) -> Decimal:
     """Round to the currency's minor unit, half away from zero (as invoices expect)."""
     return Decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
@@ -26,8 +31,7 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return "—"
     rounded = round_money(amount, currency)
-    places = 0 if minor_unit(currency) == 1 else 2
-    return f"{currency.upper()} {rounded:,.{places}f}"
+    return f"{currency.upper()} {rounded:,.{decimal_places(currency)}f}"
 
 
 def format_percent(rate: Decimal | str) -> str:

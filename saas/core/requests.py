@@ -9,7 +9,8 @@
    jobs the request queued go out with that commit, or not at all (saas.core.mail).
 5. A `ServiceError` is rolled back and answered: a problem document for API clients; else the
    view's `FormPage` again, with the message under its field or flashed above it; else, for a
-   button on a list, a redirect to `BackTo` with the message flashed; else an error page.
+   button on a list, a redirect to `BackTo` with the message flashed; for a download, the
+   message as `PlainText`; else an error page.
 
 A view whose page must record something even when it answers 4xx (rare) calls
 `keep_changes()`.
@@ -70,6 +71,18 @@ class BackTo:
         """Flash `error` and redirect (303) to the page the button was on."""
         flash(error.message, "error")
         return redirect(self.url, 303)
+
+
+@dataclass
+class PlainText:
+    """For a download (a CSV, a file): a refusal answers its message as text/plain, with its status."""
+
+    def __post_init__(self) -> None:
+        g.refusal_page = self
+
+    def refuse(self, error: ServiceError) -> Response:
+        """The message alone, for a client that expected a file rather than a page."""
+        return Response(f"{error.message}\n", error.status, mimetype="text/plain")
 
 
 def keep_changes() -> None:

@@ -13,7 +13,8 @@ from saas.customers import signals as customer_signals
 from saas.customers.export import row
 from saas.customers.models import Customer
 from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
-from saas.invoicing.services import invoices_of_work_order, listed
+from saas.invoicing.queries import invoices_of_work_order, listed
+from saas.invoicing.standing import balance_due_sql
 from saas.workorders import signals as work_order_signals
 from saas.workorders.models import WorkOrder
 
@@ -36,10 +37,11 @@ def _invoices_panel(customer: Customer, user, **details) -> Panel | None:
 
 @customer_signals.page_panels.connect
 def _balance_panel(customer: Customer, user, **details) -> Panel | None:
+    """What the customer owes: the balance due of their issued invoices (credit notes taken off)."""
     if not user.can("invoices.view"):
         return None
     balance = db.session.scalar(
-        select(func.coalesce(func.sum(Invoice.total - Invoice.amount_paid), 0)).where(
+        select(func.coalesce(func.sum(balance_due_sql()), 0)).where(
             Invoice.customer_id == customer.id,
             Invoice.kind == InvoiceKind.INVOICE,
             Invoice.status == InvoiceStatus.ISSUED,

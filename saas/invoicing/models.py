@@ -71,10 +71,6 @@ class Invoice(TenantScoped, Base):
     payments: Mapped[list[Payment]] = has_many("Payment", "Invoice", "invoice_id", order_by="Payment.received_at")
 
     @property
-    def balance_due(self) -> Decimal:
-        return self.total - self.amount_paid
-
-    @property
     def document_number(self) -> str:
         """`INV-0042` or `CN-0007`: the number as printed, everywhere it is shown."""
         prefix = "CN" if self.kind == InvoiceKind.CREDIT_NOTE else "INV"

@@ -12,7 +12,8 @@ import unicodedata
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 
-from saas.invoicing.services import InvoiceDocument, category_label, percent, quantity_text
+from saas.core.money import format_percent, format_quantity
+from saas.invoicing.document import InvoiceDocument, category_label
 
 ENCODING = "cp1252"
 INK = (28, 35, 51)
@@ -190,10 +191,10 @@ def _bill_to_and_summary(pdf: FPDF, doc: InvoiceDocument) -> None:
     elif doc.is_void:
         label, amount, note = "Void", doc.money(invoice.total), "This invoice is not payable"
     else:
-        balance = doc.position.balance
-        label = "Balance due" if balance > 0 else "Paid in full"
-        amount = doc.money(max(balance, 0 * balance))
-        note = f"Due by {doc.local(invoice.due_at)}" if balance > 0 else "Thank you!"
+        payable = doc.position.payable
+        label = "Balance due" if payable else "Paid in full"
+        amount = doc.money(doc.position.balance if payable else 0)
+        note = f"Due by {doc.local(invoice.due_at)}" if payable else "Thank you!"
     pdf.set_fill_color(*SHADE)
     pdf.set_draw_color(*RULE)
     pdf.rect(box_x, top, box_width, 24, style="DF")
@@ -249,7 +250,7 @@ def _lines(pdf: FPDF, doc: InvoiceDocument) -> None:
 
 
 def _quantity(line) -> str:
-    text = quantity_text(line.quantity)
+    text = format_quantity(line.quantity)
     return f"{text} h" if line.kind == "labor" else text
 
 
@@ -258,7 +259,9 @@ def _taxes_and_totals(pdf: FPDF, doc: InvoiceDocument) -> None:
     invoice = doc.invoice
     rows: list[tuple[str, str, bool]] = [("Subtotal", doc.money(invoice.subtotal), False)]
     for bucket in doc.taxes:
-        rows.append((f"{category_label(bucket.category)} tax {percent(bucket.rate)}", doc.money(bucket.tax), False))
+        rows.append(
+            (f"{category_label(bucket.category)} tax {format_percent(bucket.rate)}", doc.money(bucket.tax), False)
+        )
     if not doc.taxes:
         rows.append(("Tax", doc.money(invoice.tax_total), False))
     rows.append(("Total", doc.money(invoice.total), True))
@@ -293,7 +296,7 @@ def _taxes_and_totals(pdf: FPDF, doc: InvoiceDocument) -> None:
                 table.row(
                     [
                         pdf_text(category_label(bucket.category)),
-                        pdf_text(percent(bucket.rate)),
+                        pdf_text(format_percent(bucket.rate)),
                         pdf_text(doc.money(bucket.base)),
                         pdf_text(doc.money(bucket.tax)),
                     ]
@@ -360,7 +363,7 @@ def _closing(pdf: FPDF, doc: InvoiceDocument) -> None:
             f" invoice {doc.credited_invoice.document_number}" if doc.credited_invoice is not None else " your invoice"
         )
         text = f"This credit note reduces what you owe on{credited}."
-    elif doc.position.balance > 0:
+    elif doc.position.payable:
         contact = f" Questions? Contact us at {shop.email or shop.phone}." if (shop.email or shop.phone) else ""
         text = (
             f"Please pay {doc.money(doc.position.balance)} by {doc.local(invoice.due_at)} "

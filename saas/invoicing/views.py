@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from saas.audit.services import log_access
 from saas.auth.decorators import permission_required
 from saas.core.extensions import db
-from saas.core.money import ZERO, format_money
+from saas.core.money import format_money
+from saas.core.requests import FormPage
 from saas.core.tenancy import active_tenant, get_or_404
-from saas.invoicing import services
+from saas.invoicing import operations, queries
+from saas.invoicing.document import category_label, invoice_document
 from saas.invoicing.forms import CreditNoteForm, PaymentForm, VoidForm
-from saas.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+from saas.invoicing.models import Invoice
 from saas.invoicing.pdf import render_invoice_pdf
 from saas.workorders.models import WorkOrder
 
@@ -23,26 +24,22 @@ bp = Blueprint("invoicing", __name__, template_folder="templates", url_prefix="/
 PER_PAGE = 25
 
 
-def _shop():
-    return active_tenant()
-
-
 @bp.route("")
 @permission_required("invoices.view")
 def index():
     """Invoices and credit notes, newest first; filter by status, search by number or customer."""
     status = request.args.get("status", "")
-    status = status if status in services.STATUS_FILTERS else ""
+    status = status if status in queries.STATUS_FILTERS else ""
     search = request.args.get("q", "")[:100]
-    page = db.paginate(services.invoice_search(status, search), per_page=PER_PAGE, error_out=False)
-    ready = services.ready_to_invoice() if current_user.can("invoices.manage") else []
+    page = db.paginate(queries.invoice_search(status, search), per_page=PER_PAGE, error_out=False)
+    ready = queries.ready_to_invoice() if current_user.can("invoices.manage") else []
     return render_template(
         "invoicing/index.html",
         page=page,
-        rows=services.listed(page.items),
+        rows=queries.listed(page.items),
         status=status,
         search=search,
-        filters=services.STATUS_FILTERS,
+        filters=queries.STATUS_FILTERS,
         ready=ready,
     )
 
@@ -51,7 +48,7 @@ def index():
 @permission_required("invoices.view")
 def show(invoice_id: int):
     """One invoice or credit note with its lines, taxes, payments and what can be done with it."""
-    return _render_invoice(get_or_404(Invoice, invoice_id))
+    return _invoice_page(get_or_404(Invoice, invoice_id))
 
 
 @bp.route("/<int:invoice_id>/pdf")
@@ -59,13 +56,12 @@ def show(invoice_id: int):
 def pdf(invoice_id: int):
     """Download the PDF (logged on the access log)."""
     invoice = get_or_404(Invoice, invoice_id)
-    document = services.invoice_document(invoice, _shop())
+    document = invoice_document(invoice, active_tenant())
     data = render_invoice_pdf(document)
     # The PDF carries the customer's name and address out of the app: it goes on the access log.
     log_access(
         "download", "customer", invoice.customer_id, f"Downloaded {document.title.lower()} {document.number} (PDF)"
     )
-    db.session.commit()
     return Response(
         data,
         mimetype="application/pdf",
@@ -81,15 +77,9 @@ def pdf(invoice_id: int):
 def from_work_order(work_order_id: int):
     """Issue the invoice of a work order."""
     work_order = get_or_404(WorkOrder, work_order_id)
-    try:
-        invoice = services.issue_invoice(work_order, shop=_shop(), user=current_user)
-    except services.InvoicingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return render_template(
-            "invoicing/refused.html", message=str(error), back_url=_work_order_url(work_order_id)
-        ), error.status
-    db.session.commit()
+    back_url = url_for("workorders.show", work_order_id=work_order_id)
+    FormPage(lambda: render_template("invoicing/refused.html", back_url=back_url))
+    invoice = operations.issue_invoice(work_order, shop=active_tenant(), user=current_user)
     flash(
         f"Invoice {invoice.document_number} issued for {format_money(invoice.total, invoice.currency)}.",
         "success",
@@ -103,20 +93,17 @@ def record_payment(invoice_id: int):
     """Record money received."""
     invoice = get_or_404(Invoice, invoice_id)
     form = PaymentForm()
+    page = FormPage(lambda: _invoice_page(invoice, payment_form=form), form)
     if not form.validate_on_submit():
-        return _render_invoice(invoice, payment_form=form, status=400)
-    try:
-        payment = services.record_payment(
-            invoice,
-            amount=form.amount.data,
-            method=form.method.data,
-            reference=form.reference.data,
-            note=form.note.data,
-            user=current_user,
-        )
-    except services.InvoicingError as error:
-        return _refused(invoice, error, payment_form=form)
-    db.session.commit()
+        return page.show()
+    payment = operations.record_payment(
+        invoice,
+        amount=form.amount.data,
+        method=form.method.data,
+        reference=form.reference.data,
+        note=form.note.data,
+        user=current_user,
+    )
     flash(f"Payment of {format_money(payment.amount, invoice.currency)} recorded.", "success")
     return redirect(url_for("invoicing.show", invoice_id=invoice.id))
 
@@ -127,13 +114,10 @@ def void(invoice_id: int):
     """Void an invoice or credit note (its number stays taken)."""
     invoice = get_or_404(Invoice, invoice_id)
     form = VoidForm()
+    page = FormPage(lambda: _invoice_page(invoice, void_form=form), form)
     if not form.validate_on_submit():
-        return _render_invoice(invoice, void_form=form, status=400)
-    try:
-        services.void_invoice(invoice, reason=form.reason.data, user=current_user)
-    except services.InvoicingError as error:
-        return _refused(invoice, error, void_form=form)
-    db.session.commit()
+        return page.show()
+    operations.void_invoice(invoice, reason=form.reason.data, user=current_user)
     flash(f"{invoice.document_number} is void. Its number stays on record.", "info")
     return redirect(url_for("invoicing.show", invoice_id=invoice.id))
 
@@ -144,20 +128,17 @@ def credit_note(invoice_id: int):
     """Issue a credit note for the whole invoice or a chosen amount."""
     invoice = get_or_404(Invoice, invoice_id)
     form = _credit_form(invoice)
+    page = FormPage(lambda: _invoice_page(invoice, credit_form=form), form)
     if not form.validate_on_submit():
-        return _render_invoice(invoice, credit_form=form, status=400)
+        return page.show()
     full = form.scope.data == "full"
-    try:
-        note = services.issue_credit_note(
-            invoice,
-            user=current_user,
-            reason=form.reason.data,
-            amount=None if full else form.amount.data,
-            tax_category=None if full else form.tax_category.data,
-        )
-    except services.InvoicingError as error:
-        return _refused(invoice, error, credit_form=form)
-    db.session.commit()
+    note = operations.issue_credit_note(
+        invoice,
+        user=current_user,
+        reason=form.reason.data,
+        amount=None if full else form.amount.data,
+        tax_category=None if full else form.tax_category.data,
+    )
     flash(
         f"Credit note {note.document_number} issued for {format_money(-note.total, note.currency)}.",
         "success",
@@ -170,62 +151,36 @@ def credit_note(invoice_id: int):
 def email(invoice_id: int):
     """E-mail the PDF to the customer."""
     invoice = get_or_404(Invoice, invoice_id)
-    try:
-        address = services.email_invoice(invoice, shop=_shop())
-    except services.InvoicingError as error:
-        return _refused(invoice, error)
-    db.session.commit()
+    FormPage(lambda: _invoice_page(invoice))
+    address = operations.email_invoice(invoice, shop=active_tenant())
     flash(f"{invoice.document_title} {invoice.document_number} sent to {address}.", "success")
     return redirect(url_for("invoicing.show", invoice_id=invoice.id))
 
 
-# --- helpers ------------------------------------------------------------------------------------
+# --- the invoice page -----------------------------------------------------------------------------
 
 
 def _credit_form(invoice: Invoice, submitted: bool = True) -> CreditNoteForm:
     form = CreditNoteForm() if submitted else CreditNoteForm(formdata=None)
     form.tax_category.choices = [
-        SelectChoice(category, services.category_label(category))
-        for category in services.creditable_categories(invoice)
+        SelectChoice(category, category_label(category)) for category in operations.creditable_categories(invoice)
     ]
     return form
 
 
-def _refused(invoice: Invoice, error: services.InvoicingError, **forms):
-    """Undo what the failed attempt did, and show the invoice again with the reason."""
-    db.session.rollback()
-    flash(str(error), "error")
-    return _render_invoice(get_or_404(Invoice, invoice.id), status=error.status, **forms)
-
-
-def _render_invoice(invoice: Invoice, *, status: int = 200, payment_form=None, void_form=None, credit_form=None):
-    document = services.invoice_document(invoice, _shop())
-    payable = (
-        invoice.kind == InvoiceKind.INVOICE
-        and invoice.status == InvoiceStatus.ISSUED
-        and document.position.balance > ZERO
-    )
-    if payment_form is None:
-        payment_form = PaymentForm(formdata=None, amount=document.position.balance if payable else None)
-    credit_form = credit_form or _credit_form(invoice, submitted=False)
+def _invoice_page(invoice: Invoice, *, payment_form=None, void_form=None, credit_form=None) -> str:
+    """The invoice page; a form given (with its errors) takes the place of the blank one."""
+    document = invoice_document(invoice, active_tenant())
+    position = document.position
     return render_template(
         "invoicing/show.html",
         doc=document,
         invoice=invoice,
-        payable=payable,
-        payment_form=payment_form,
+        payment_form=payment_form or PaymentForm(formdata=None, amount=position.balance if position.payable else None),
         void_form=void_form or VoidForm(formdata=None),
-        credit_form=credit_form,
-        work_order_url=_work_order_url(invoice.work_order_id) if invoice.work_order_id else None,
-        category_label=services.category_label,
-        percent=services.percent,
-        quantity_text=services.quantity_text,
-    ), status
-
-
-def _work_order_url(work_order_id: int) -> str:
-    """The work order's page (or the work order list while that page is being built)."""
-    try:
-        return url_for("workorders.show", work_order_id=work_order_id)
-    except BuildError:
-        return url_for("workorders.index")
+        credit_form=credit_form or _credit_form(invoice, submitted=False),
+        work_order_url=url_for("workorders.show", work_order_id=invoice.work_order_id)
+        if invoice.work_order_id
+        else None,
+        category_label=category_label,
+    )

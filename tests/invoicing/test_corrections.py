@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from saas.auth.models import User
-from saas.invoicing import services
+from saas.invoicing import operations
+from saas.invoicing.errors import ImmutableInvoiceError, InvoiceConflictError
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
 from tests.invoicing.conftest import (
     events_of,
@@ -51,7 +53,7 @@ def test_changing_an_issued_invoice_through_the_session_is_refused(app, shop, in
     with shop_session(app, shop.id) as session:
         invoice = session.scalar(select(Invoice).where(Invoice.id == invoice_id))
         setattr(invoice, column, value if value is not None else invoice.issued_at)
-        with pytest.raises(services.ImmutableInvoiceError):
+        with pytest.raises(ImmutableInvoiceError):
             session.flush()
         session.rollback()
 
@@ -63,17 +65,17 @@ def test_changing_or_deleting_lines_and_payments_is_refused(app, shop, invoice_i
     with shop_session(app, shop.id) as session:
         line = session.scalar(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id))
         line.unit_price = Decimal("0")
-        with pytest.raises(services.ImmutableInvoiceError):
+        with pytest.raises(ImmutableInvoiceError):
             session.flush()
         session.rollback()
         payment = session.scalar(select(Payment))
         payment.amount = Decimal("1000")
-        with pytest.raises(services.ImmutableInvoiceError):
+        with pytest.raises(ImmutableInvoiceError):
             session.flush()
         session.rollback()
         for row in (session.scalar(select(InvoiceLine)), session.scalar(select(Invoice))):
             session.delete(row)
-            with pytest.raises(services.ImmutableInvoiceError):
+            with pytest.raises(ImmutableInvoiceError):
                 session.flush()
             session.rollback()
 
@@ -147,7 +149,7 @@ def test_a_void_invoice_stays_void_even_through_the_session(app, shop, invoice_i
     with shop_session(app, shop.id) as session:
         invoice = session.scalar(select(Invoice).where(Invoice.id == invoice_id))
         invoice.status = "issued"
-        with pytest.raises(services.ImmutableInvoiceError):
+        with pytest.raises(ImmutableInvoiceError):
             session.flush()
         session.rollback()
 
@@ -158,9 +160,9 @@ def test_void_through_the_service_twice_is_refused(app, shop, invoice_id):
     with shop_session(app, shop.id) as session:
         user = session.scalar(select(User))
         invoice = session.scalar(select(Invoice).where(Invoice.id == invoice_id))
-        services.void_invoice(invoice, reason="First", user=user)
-        with pytest.raises(services.InvoiceConflictError, match="already void"):
-            services.void_invoice(invoice, reason="Second", user=user)
+        operations.void_invoice(invoice, reason="First", user=user)
+        with pytest.raises(InvoiceConflictError, match="already void"):
+            operations.void_invoice(invoice, reason="Second", user=user)
         session.rollback()
 
 
@@ -195,6 +197,17 @@ def test_a_credit_note_for_a_chosen_amount_is_taxed_at_the_invoices_rate(app, sh
     assert note.total == Decimal("-55.00")
     page = shop.client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
     assert "Partially paid" in page and "USD 253.54" in page  # 308.54 - 55.00 still due
+
+
+def test_a_credit_note_lowers_what_the_customer_owes_on_their_record(app, shop, invoice_id):
+    shop.client.post(
+        f"/invoices/{invoice_id}/credit-note",
+        data={"scope": "amount", "amount": "50.00", "tax_category": "labor", "reason": "Goodwill on labor"},
+    )
+
+    page = shop.client.get(f"/customers/{shop.customer.id}").get_data(as_text=True)
+    balance = re.search(r'id="balance">\s*<span class="stat-value">([^<]+)</span>', page).group(1)
+    assert balance == "USD 253.54"  # the same balance due as on the invoice: 308.54 - 55.00
 
 
 def test_credits_never_add_up_to_more_than_the_invoice(app, shop, invoice_id):

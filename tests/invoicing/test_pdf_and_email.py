@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from saas.audit.models import AccessLogEntry
 from saas.core.tenant import Tenant
-from saas.invoicing import services
+from saas.invoicing.document import invoice_document
 from saas.invoicing.models import Invoice
 from saas.invoicing.pdf import pdf_text, render_invoice_pdf
 from tests.invoicing.conftest import configure_shop, customer_named, invoices_of, issue, shop_session
@@ -78,7 +78,7 @@ def test_an_uncompressed_pdf_shows_the_invoice_number_in_plain_text(app, shop, m
     with shop_session(app, shop.id) as session:
         invoice = session.scalar(select(Invoice).where(Invoice.id == invoice_id))
         shop_row = session.get(Tenant, shop.id)
-        data = render_invoice_pdf(services.invoice_document(invoice, shop_row), compress=False)
+        data = render_invoice_pdf(invoice_document(invoice, shop_row), compress=False)
 
     assert data.startswith(b"%PDF")
     assert b"(INV-0001)" in data

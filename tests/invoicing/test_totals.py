@@ -9,8 +9,9 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from saas.core.db import utcnow
-from saas.invoicing import services
+from saas.invoicing.document import invoice_document
 from saas.invoicing.models import Invoice
+from saas.invoicing.standing import position_of
 from tests.invoicing.conftest import invoice_of, issue, shop_session
 
 
@@ -45,7 +46,7 @@ def test_each_line_is_rounded_half_up_and_tax_is_computed_once_per_category(app,
     )
     with shop_session(app, shop.id) as session:
         stored = session.scalar(select(Invoice).where(Invoice.id == invoice.id))
-        document = services.invoice_document(stored, SimpleNamespace(timezone="UTC"))
+        document = invoice_document(stored, SimpleNamespace(timezone="UTC"))
     assert [(bucket.category, bucket.rate, bucket.base, bucket.tax) for bucket in document.taxes] == [
         ("labor", Decimal("0.10000"), Decimal("45.80"), Decimal("4.58")),
         ("parts", Decimal("0.08250"), Decimal("-8.90"), Decimal("-0.73")),
@@ -105,7 +106,7 @@ def _invoice(total="100.00", paid="0", due_in_days=5, kind="invoice", status="is
 
 
 def test_the_status_follows_the_amounts_and_the_due_date():
-    position = services.position_of
+    position = position_of
 
     assert position(_invoice()).standing == "unpaid"
     assert position(_invoice(paid="40")).standing == "partially_paid"
@@ -117,3 +118,12 @@ def test_the_status_follows_the_amounts_and_the_due_date():
     assert position(_invoice(), credited=Decimal("100")).standing == "paid"
     assert position(_invoice(status="void", due_in_days=-1)).standing == "void"
     assert position(_invoice(kind="credit_note", total="-10")).standing == "credit_note"
+
+
+def test_only_an_issued_invoice_with_money_due_is_payable():
+    assert position_of(_invoice()).payable
+    assert position_of(_invoice(paid="40", due_in_days=-1)).payable
+    assert not position_of(_invoice(paid="100")).payable
+    assert not position_of(_invoice(), credited=Decimal("100")).payable
+    assert not position_of(_invoice(status="void")).payable
+    assert not position_of(_invoice(kind="credit_note", total="-10")).payable
