@@ -31,6 +31,14 @@ def _today() -> date:
     return utcnow().astimezone(schedule.shop_zone()).date()
 
 
+def _date_arg() -> date | None:
+    """`?date=` (e.g. 2026-11-24) as a date; None when it is absent or not a date."""
+    try:
+        return date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        return None
+
+
 # --- the calendar ------------------------------------------------------------------------
 
 
@@ -42,9 +50,8 @@ def calendar():
     if view not in VIEWS:
         view = "day"
     today = _today()
-    try:
-        anchor = date.fromisoformat(request.args["date"]) if request.args.get("date") else today
-    except ValueError:
+    anchor = _date_arg() if request.args.get("date") else today
+    if anchor is None:
         abort(400, "Dates look like 2026-11-24.")
     if not MIN_YEAR <= anchor.year <= MAX_YEAR:
         abort(400, f"The calendar covers the years {MIN_YEAR} to {MAX_YEAR}.")
@@ -205,10 +212,7 @@ def new():
         if customer_id is None:
             return _pick_customer()
         form.customer_id.data = customer_id
-        try:
-            form.day.data = date.fromisoformat(request.args.get("date", ""))
-        except ValueError:
-            form.day.data = _today()
+        form.day.data = _date_arg() or _today()
         if request.args.get("time"):
             form.start.process_formdata([request.args["time"]])
     elif form.customer_id.data is None:
