@@ -345,16 +345,17 @@ def _backdate_work_order(work_order, work_order_model, event_model, when: dateti
 
 def _seed_calendar(people, rng) -> None:
     """Opening hours Mon-Fri 8-17 and Sat 9-13, three services, appointments this week and next."""
-    from saas.appointments import services as appointments
+    from saas.appointments import booking, schedule
+    from saas.appointments.errors import AppointmentError
 
-    appointments.save_opening_hours(
+    schedule.save_opening_hours(
         [
-            appointments.DayHours(day, day < 6, time(8) if day < 5 else time(9), time(17) if day < 5 else time(13))
+            schedule.DayHours(day, day < 6, time(8) if day < 5 else time(9), time(17) if day < 5 else time(13))
             for day in range(7)
         ]
     )
     services = [
-        appointments.save_service(
+        schedule.save_service(
             None, name=name, description=description, duration_minutes=minutes, online=True, active=True
         )
         for name, description, minutes in (
@@ -371,14 +372,14 @@ def _seed_calendar(people, rng) -> None:
         for slot in sorted(rng.sample(range(0, 16), k=rng.randint(2, 5))):
             customer, asset = rng.choice(people)
             try:
-                appointments.create_appointment(
+                booking.create_appointment(
                     customer=customer,
                     asset=asset,
                     service=rng.choice(services),
                     starts_at=day + timedelta(minutes=30 * slot),
                     now=day - timedelta(days=7),
                 )
-            except appointments.AppointmentError:
+            except AppointmentError:
                 continue  # overlapping pick: leave the slot empty
 
 

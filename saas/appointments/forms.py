@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,7 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from saas.appointments.services import DAY_NAMES, MAX_DURATION, MIN_DURATION
+from saas.appointments.matching import BookingDetails
+from saas.appointments.schedule import DAY_NAMES, MAX_DURATION, MIN_DURATION
 from saas.customers.models import AssetKind
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
@@ -35,10 +38,6 @@ def optional_int(value):
     if value in (None, "", "None"):
         return None
     return int(value)
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something (confirm, cancel, ...): only the CSRF token."""
 
 
 # --- settings ----------------------------------------------------------------------------
@@ -144,6 +143,15 @@ class CancelForm(FlaskForm):
 # --- public booking ----------------------------------------------------------------------
 
 
+def parse_slot(value: str | None) -> datetime | None:
+    """A time as the booking page offers it (ISO 8601 with its UTC offset), in UTC; None if it is not one."""
+    try:
+        moment = datetime.fromisoformat(value or "")
+        return moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        return None
+
+
 class BookingForm(FlaskForm):
     """The public booking page: a time, who you are, what you bring."""
 
@@ -184,6 +192,31 @@ class BookingForm(FlaskForm):
         "I agree that the shop uses my details to handle this booking, as its privacy notice describes.",
         validators=[DataRequired(message="Please agree so the shop may use your details for this booking.")],
     )
+
+    @property
+    def starts_at(self) -> datetime | None:
+        """The chosen time, in UTC (None when the slot is not one the page offers)."""
+        return parse_slot(self.slot.data)
+
+    def details(self) -> BookingDetails:
+        """Who books and what they bring, as the booking rules take it."""
+        return BookingDetails(
+            name=self.name.data,
+            email=self.email.data,
+            phone=self.phone.data,
+            kind=self.kind.data,
+            plate=self.plate.data or "",
+            vin=self.vin.data or "",
+            make=self.make.data or "",
+            model=self.model.data or "",
+            device_type=self.device_type.data or "",
+            serial=self.serial.data or "",
+            notes=self.notes.data or "",
+        )
+
+    def validate_slot(self, field) -> None:
+        if parse_slot(field.data) is None:
+            raise ValidationError("Pick one of the times shown.")
 
     def validate_plate(self, field) -> None:
         if self.kind.data == AssetKind.VEHICLE and not (field.data or self.vin.data):

@@ -43,6 +43,19 @@ class AppointmentStatus(StrEnum):
     NO_SHOW = "no_show"
 
 
+# Statuses that occupy time (the exclusion constraint ignores cancelled and no-show).
+LIVE_STATUSES = frozenset({AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED, AppointmentStatus.COMPLETED})
+# Statuses of an appointment still to happen: it can be confirmed, moved, cancelled, closed.
+OPEN_STATUSES = frozenset({AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED})
+STATUS_LABELS = {
+    AppointmentStatus.REQUESTED: "Requested",
+    AppointmentStatus.CONFIRMED: "Confirmed",
+    AppointmentStatus.CANCELLED: "Cancelled",
+    AppointmentStatus.COMPLETED: "Completed",
+    AppointmentStatus.NO_SHOW: "No-show",
+}
+
+
 class Appointment(TenantScoped, Timestamped, Base):
     """A booked time. The database refuses two live appointments of one shop that overlap."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from saas.appointments import services
+from saas.appointments import reminders
 from saas.core.tasks.registry import task
 from saas.core.tasks.shops import fan_out, run_as_shop
 from saas.core.tenant import Tenant, TenantStatus
@@ -29,6 +29,6 @@ def fan_out_appointment_reminders(timestamp: int | None = None) -> int:
 @task(SHOP_TASK)
 def send_shop_reminders(tenant_id: int) -> object:
     """Send the due appointment reminders of one shop, as that shop; commit once."""
-    result = run_as_shop(tenant_id, services.send_due_reminders)
+    result = run_as_shop(tenant_id, reminders.send_due_reminders)
     log.info("appointment reminders of shop %s: %s", tenant_id, result)
     return result

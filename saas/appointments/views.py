@@ -8,13 +8,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from saas.appointments import services, slots
+from saas.appointments import booking, queries, schedule, slots
 from saas.appointments.forms import AppointmentForm, CancelForm, MoveForm, OpeningHoursForm, ServiceForm
-from saas.appointments.models import Appointment, BookableService
-from saas.appointments.services import AppointmentError, DayHours
+from saas.appointments.models import LIVE_STATUSES, OPEN_STATUSES, STATUS_LABELS, Appointment, BookableService
+from saas.appointments.schedule import DayHours
 from saas.auth.decorators import permission_required
 from saas.core.db import utcnow
 from saas.core.extensions import db
+from saas.core.requests import FormPage
 from saas.core.tenancy import get_or_404
 from saas.customers.models import Asset, Customer
 from saas.customers.services import customer_search
@@ -27,16 +28,15 @@ MIN_YEAR, MAX_YEAR = 1970, 2999
 
 
 def _today() -> date:
-    return utcnow().astimezone(services.shop_zone()).date()
+    return utcnow().astimezone(schedule.shop_zone()).date()
 
 
-def _refused(error: AppointmentError, template: str, form=None, **context):
-    """Undo the request's changes and show the page again with the reason (400 or 409)."""
-    db.session.rollback()
-    if form is not None and error.field in form and isinstance(form[error.field].errors, list):
-        form[error.field].errors.append(str(error))
-    flash(str(error), "error")
-    return render_template(template, form=form, **context), error.status
+def _date_arg() -> date | None:
+    """`?date=` (e.g. 2026-11-24) as a date; None when it is absent or not a date."""
+    try:
+        return date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        return None
 
 
 # --- the calendar ------------------------------------------------------------------------
@@ -50,9 +50,8 @@ def calendar():
     if view not in VIEWS:
         view = "day"
     today = _today()
-    try:
-        anchor = date.fromisoformat(request.args["date"]) if request.args.get("date") else today
-    except ValueError:
+    anchor = _date_arg() if request.args.get("date") else today
+    if anchor is None:
         abort(400, "Dates look like 2026-11-24.")
     if not MIN_YEAR <= anchor.year <= MAX_YEAR:
         abort(400, f"The calendar covers the years {MIN_YEAR} to {MAX_YEAR}.")
@@ -61,13 +60,13 @@ def calendar():
         days, step = [first + timedelta(days=n) for n in range(7)], timedelta(days=7)
     else:
         days, step = [anchor], timedelta(days=1)
-    zone = services.shop_zone()
+    zone = schedule.shop_zone()
     start = slots.local_day_bounds(days[0], zone)[0]
     end = slots.local_day_bounds(days[-1], zone)[1]
-    hours = services.opening_hours()
-    appointments = services.appointments_between(start, end)
-    columns, (low, high) = slots.lay_out(days, hours, appointments, zone, today, services.LIVE_STATUSES)
-    waiting = services.awaiting_confirmation() if current_user.can("appointments.manage") else []
+    hours = schedule.opening_hours()
+    appointments = queries.appointments_between(start, end)
+    columns, (low, high) = slots.lay_out(days, hours, appointments, zone, today, LIVE_STATUSES)
+    waiting = queries.awaiting_confirmation() if current_user.can("appointments.manage") else []
     return render_template(
         "appointments/calendar.html",
         view=view,
@@ -80,9 +79,9 @@ def calendar():
         low=low,
         high=high,
         has_hours=bool(hours),
-        appointment_count=sum(1 for a in appointments if a.status in services.LIVE_STATUSES),
+        appointment_count=sum(1 for a in appointments if a.status in LIVE_STATUSES),
         waiting=waiting,
-        labels=services.STATUS_LABELS,
+        labels=STATUS_LABELS,
     )
 
 
@@ -90,24 +89,21 @@ def calendar():
 
 
 def _load(appointment_id: int) -> Appointment:
-    appointment = services.appointment_details(appointment_id)
+    appointment = queries.appointment_details(appointment_id)
     if appointment is None:
         abort(404)
     return appointment
 
 
-def _show(appointment: Appointment, status: int = 200, move_form=None):
-    return (
-        render_template(
-            "appointments/show.html",
-            appointment=appointment,
-            labels=services.STATUS_LABELS,
-            open_statuses=services.OPEN_STATUSES,
-            cancel_form=CancelForm(formdata=None),
-            move_form=move_form,
-            has_started=appointment.starts_at <= utcnow(),
-        ),
-        status,
+def _show_page(appointment: Appointment, move_form: MoveForm | None = None) -> str:
+    return render_template(
+        "appointments/show.html",
+        appointment=appointment,
+        labels=STATUS_LABELS,
+        open_statuses=OPEN_STATUSES,
+        cancel_form=CancelForm(formdata=None),
+        move_form=move_form,
+        has_started=appointment.starts_at <= utcnow(),
     )
 
 
@@ -115,31 +111,27 @@ def _show(appointment: Appointment, status: int = 200, move_form=None):
 @permission_required("appointments.view")
 def show(appointment_id: int):
     """One appointment: who, what, when, and what staff can do with it."""
-    return _show(_load(appointment_id))
-
-
-def _act(appointment_id: int, action, done: str, unmailed: str = ""):
-    """Apply `action` (a service returning whether it e-mailed the customer), commit, say what happened."""
-    appointment = _load(appointment_id)
-    try:
-        mailed = action(appointment)
-    except AppointmentError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _show(_load(appointment_id), error.status)
-    db.session.commit()
-    flash(f"{done} We e-mailed {appointment.customer.name}." if mailed else f"{done} {unmailed}".strip(), "success")
-    return redirect(url_for("appointments.show", appointment_id=appointment.id))
+    return _show_page(_load(appointment_id))
 
 
 NO_EMAIL = "The customer has no e-mail address on file: let them know by phone."
+
+
+def _act(appointment_id: int, action, done: str, unmailed: str = ""):
+    """Apply `action` (a service returning whether it e-mailed the customer) and say what happened;
+    a refusal shows the appointment again with the reason."""
+    appointment = _load(appointment_id)
+    FormPage(lambda: _show_page(_load(appointment_id)))
+    mailed = action(appointment)
+    flash(f"{done} We e-mailed {appointment.customer.name}." if mailed else f"{done} {unmailed}".strip(), "success")
+    return redirect(url_for("appointments.show", appointment_id=appointment.id))
 
 
 @bp.post("/<int:appointment_id>/confirm")
 @permission_required("appointments.manage")
 def confirm(appointment_id: int):
     """Confirm a requested booking; the customer gets an e-mail."""
-    return _act(appointment_id, services.confirm, "Appointment confirmed.", NO_EMAIL)
+    return _act(appointment_id, booking.confirm, "Appointment confirmed.", NO_EMAIL)
 
 
 @bp.post("/<int:appointment_id>/cancel")
@@ -149,7 +141,7 @@ def cancel(appointment_id: int):
     form = CancelForm()
     return _act(
         appointment_id,
-        lambda appointment: services.cancel(appointment, notify=form.notify.data),
+        lambda appointment: booking.cancel(appointment, notify=form.notify.data),
         "Appointment cancelled.",
     )
 
@@ -158,14 +150,14 @@ def cancel(appointment_id: int):
 @permission_required("appointments.manage")
 def complete(appointment_id: int):
     """Mark as done."""
-    return _act(appointment_id, services.complete, "Marked as completed.")
+    return _act(appointment_id, booking.complete, "Marked as completed.")
 
 
 @bp.post("/<int:appointment_id>/no-show")
 @permission_required("appointments.manage")
 def no_show(appointment_id: int):
     """Mark that the customer did not come."""
-    return _act(appointment_id, services.no_show, "Marked as a no-show.")
+    return _act(appointment_id, booking.no_show, "Marked as a no-show.")
 
 
 @bp.route("/<int:appointment_id>/move", methods=["GET", "POST"])
@@ -173,22 +165,15 @@ def no_show(appointment_id: int):
 def move(appointment_id: int):
     """Give an appointment a new time (same checks as a new one); the customer gets an e-mail."""
     appointment = _load(appointment_id)
-    local = appointment.starts_at.astimezone(services.shop_zone())
+    local = appointment.starts_at.astimezone(schedule.shop_zone())
     form = MoveForm(data={"day": local.date(), "start": local.time()} if request.method == "GET" else None)
+    page = FormPage(lambda: _show_page(_load(appointment_id), move_form=form), form)
     if form.validate_on_submit():
-        try:
-            mailed = services.move(appointment, services.to_utc(form.day.data, form.start.data))
-        except AppointmentError as error:
-            db.session.rollback()
-            if error.field in form:
-                form[error.field].errors.append(str(error))
-            flash(str(error), "error")
-            return _show(_load(appointment_id), error.status, move_form=form)
-        db.session.commit()
-        moved = f"Moved to {services.local_label(appointment.starts_at)}."
+        mailed = booking.move(appointment, schedule.to_utc(form.day.data, form.start.data))
+        moved = f"Moved to {schedule.local_label(appointment.starts_at)}."
         flash(f"{moved} We e-mailed {appointment.customer.name}." if mailed else f"{moved} {NO_EMAIL}", "success")
         return redirect(url_for("appointments.show", appointment_id=appointment.id))
-    return _show(appointment, 400 if form.errors else 200, move_form=form)
+    return page.show()
 
 
 # --- booking a customer in ---------------------------------------------------------------
@@ -200,12 +185,12 @@ def _fill_choices(form: AppointmentForm, customer: Customer) -> None:
     ]
     form.service_id.choices = [SelectChoice("", "— no particular service —")] + [
         SelectChoice(str(service.id), f"{service.name} ({service.duration_minutes} min)")
-        for service in services.service_list()
+        for service in schedule.service_list()
         if service.active
     ]
 
 
-def _pick_customer(status: int = 200):
+def _pick_customer() -> str:
     search = request.args.get("q", "")[:100].strip()
     found = db.session.scalars(customer_search(search).limit(CUSTOMER_PICKS)).all() if search else []
     return render_template(
@@ -214,7 +199,7 @@ def _pick_customer(status: int = 200):
         customers=found,
         day=request.args.get("date", ""),
         time=request.args.get("time", ""),
-    ), status
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -227,36 +212,28 @@ def new():
         if customer_id is None:
             return _pick_customer()
         form.customer_id.data = customer_id
-        try:
-            form.day.data = date.fromisoformat(request.args.get("date", ""))
-        except ValueError:
-            form.day.data = _today()
+        form.day.data = _date_arg() or _today()
         if request.args.get("time"):
             form.start.process_formdata([request.args["time"]])
     elif form.customer_id.data is None:
         flash("Pick a customer first.", "error")
-        return _pick_customer(400)
+        return _pick_customer(), 400
     customer = get_or_404(Customer, form.customer_id.data)
     _fill_choices(form, customer)
+    page = FormPage(lambda: render_template("appointments/new.html", form=form, customer=customer), form)
     if form.validate_on_submit():
-        asset = get_or_404(Asset, form.asset_id.data) if form.asset_id.data else None
-        service = get_or_404(BookableService, form.service_id.data) if form.service_id.data else None
-        try:
-            appointment = services.create_appointment(
-                customer=customer,
-                asset=asset,
-                service=service,
-                starts_at=services.to_utc(form.day.data, form.start.data),
-                duration_minutes=form.duration_minutes.data,
-                notes=form.notes.data,
-                notify=form.notify.data,
-            )
-        except AppointmentError as error:
-            return _refused(error, "appointments/new.html", form, customer=customer)
-        db.session.commit()
-        flash(f"{customer.name} is booked for {services.local_label(appointment.starts_at)}.", "success")
+        appointment = booking.create_appointment(
+            customer=customer,
+            asset=get_or_404(Asset, form.asset_id.data) if form.asset_id.data else None,
+            service=get_or_404(BookableService, form.service_id.data) if form.service_id.data else None,
+            starts_at=schedule.to_utc(form.day.data, form.start.data),
+            duration_minutes=form.duration_minutes.data,
+            notes=form.notes.data,
+            notify=form.notify.data,
+        )
+        flash(f"{customer.name} is booked for {schedule.local_label(appointment.starts_at)}.", "success")
         return redirect(url_for("appointments.calendar", date=form.day.data.isoformat()))
-    return render_template("appointments/new.html", form=form, customer=customer), 400 if form.errors else 200
+    return page.show()
 
 
 # --- settings: opening hours and services ------------------------------------------------
@@ -268,19 +245,19 @@ def settings():
     """Opening hours and bookable services at a glance, and the link customers book with."""
     return render_template(
         "appointments/settings.html",
-        hours=services.opening_hours(),
-        day_names=services.DAY_NAMES,
-        bookable=services.service_list(),
+        hours=schedule.opening_hours(),
+        day_names=schedule.DAY_NAMES,
+        bookable=schedule.service_list(),
     )
 
 
-@bp.route("/settings/hours", methods=["GET", "POST"])
-@permission_required("shop.settings")
-def hours():
-    """When the shop is open, Monday to Sunday."""
-    if request.method == "GET":
-        current = services.opening_hours()
-        days = {
+def _hours_form() -> OpeningHoursForm:
+    """The opening hours form: the shop's current hours on GET, what was sent on POST."""
+    if request.method != "GET":
+        return OpeningHoursForm()
+    current = schedule.opening_hours()
+    return OpeningHoursForm(
+        data={
             f"day{weekday}": {
                 "is_open": weekday in current,
                 "opens_at": current.get(weekday, (None, None))[0],
@@ -288,21 +265,23 @@ def hours():
             }
             for weekday in range(7)
         }
-        form = OpeningHoursForm(data=days)
-    else:
-        form = OpeningHoursForm()
+    )
+
+
+@bp.route("/settings/hours", methods=["GET", "POST"])
+@permission_required("shop.settings")
+def hours():
+    """When the shop is open, Monday to Sunday."""
+    form = _hours_form()
+    page = FormPage(lambda: render_template("appointments/hours.html", form=form), form)
     if form.validate_on_submit():
-        try:
-            services.save_opening_hours(
-                DayHours(weekday, entry.is_open.data, entry.opens_at.data, entry.closes_at.data)
-                for weekday, (_, entry) in enumerate(form.day_rows)
-            )
-        except AppointmentError as error:
-            return _refused(error, "appointments/hours.html", form)
-        db.session.commit()
+        schedule.save_opening_hours(
+            DayHours(weekday, entry.is_open.data, entry.opens_at.data, entry.closes_at.data)
+            for weekday, (_, entry) in enumerate(form.day_rows)
+        )
         flash("Opening hours saved.", "success")
         return redirect(url_for("appointments.settings"))
-    return render_template("appointments/hours.html", form=form), 400 if form.errors else 200
+    return page.show()
 
 
 @bp.route("/settings/services/new", methods=["GET", "POST"])
@@ -321,19 +300,16 @@ def edit_service(service_id: int):
 
 def _edit_service(service: BookableService | None):
     form = ServiceForm(obj=service)
+    page = FormPage(lambda: render_template("appointments/service_form.html", form=form, service=service), form)
     if form.validate_on_submit():
-        try:
-            saved = services.save_service(
-                service,
-                name=form.name.data,
-                description=form.description.data,
-                duration_minutes=form.duration_minutes.data,
-                online=form.online.data,
-                active=form.active.data,
-            )
-        except AppointmentError as error:
-            return _refused(error, "appointments/service_form.html", form, service=service)
-        db.session.commit()
+        saved = schedule.save_service(
+            service,
+            name=form.name.data,
+            description=form.description.data,
+            duration_minutes=form.duration_minutes.data,
+            online=form.online.data,
+            active=form.active.data,
+        )
         flash(f"{saved.name} {'saved' if service else 'added'}.", "success")
         return redirect(url_for("appointments.settings"))
-    return render_template("appointments/service_form.html", form=form, service=service), 400 if form.errors else 200
+    return page.show()

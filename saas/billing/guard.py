@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
-from saas.billing import services
+from saas.billing.access import current_access, plan_allows
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ALLOWED_BLUEPRINTS = frozenset({"billing"})
@@ -34,9 +34,7 @@ def access():
     """The current shop's access, computed once per request (None outside a shop)."""
     if "billing_access" not in g:
         site = g.get("site")
-        g.billing_access = (
-            services.current_access() if site is not None and site.kind == "shop" and g.get("tenant") else None
-        )
+        g.billing_access = current_access() if site is not None and site.kind == "shop" and g.get("tenant") else None
     return g.billing_access
 
 
@@ -46,7 +44,7 @@ def enforce() -> object:
     if site is None or site.kind != "shop" or g.get("tenant") is None or request.endpoint is None:
         return None
     endpoint = request.endpoint
-    if request.blueprint == "booking" and not services.plan_allows("online_booking"):
+    if request.blueprint == "booking" and not plan_allows("online_booking"):
         return render_template("billing/booking_closed.html"), 404
     if request.method in SAFE_METHODS or _allowed_while_read_only(endpoint):
         return None

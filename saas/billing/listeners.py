@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from saas.auth.signals import staff_changed
-from saas.billing import guard, services
+from saas.billing import guard
+from saas.billing.access import check_feature, storage_limit_bytes
+from saas.billing.seats import check_seat_available, seats_changed
 from saas.core import limits
 from saas.core.panels import Panel
 from saas.core.signals import layout_banners
@@ -13,23 +15,23 @@ FEATURE_LABELS = {"inspections": "Digital inspections", "online_booking": "Onlin
 
 @limits.limit_checked.connect_via("staff_seats")
 def _check_seats(sender, **details) -> None:
-    services.check_seat_available()
+    check_seat_available()
 
 
 @limits.limit_checked.connect
 def _check_feature(sender: str, **details) -> None:
     if sender in FEATURE_LABELS:
-        services.check_feature(sender, FEATURE_LABELS[sender])
+        check_feature(sender, FEATURE_LABELS[sender])
 
 
 @limits.allowance_asked.connect_via("storage_bytes")
 def _storage_allowance(sender, **details) -> int | None:
-    return services.storage_limit_bytes()
+    return storage_limit_bytes()
 
 
 @staff_changed.connect
 def _sync_seats_later(tenant_id, **details) -> None:
-    services.seats_changed()
+    seats_changed()
 
 
 @layout_banners.connect

@@ -2,8 +2,8 @@
 
 Settings are read from the app config at call time (`STRIPE_SECRET_KEY`, `STRIPE_API_BASE`), so
 an app whose config changes (tests, a key set later) uses the new values on its next call. Every
-failure to reach Stripe, or a refusal from it, becomes `StripeUnavailable` with a message a shop
-owner can read; the details go to the log.
+failure to reach Stripe, or a refusal from it, becomes `StripeUnavailable` (a 503 `ServiceError`)
+with a message a shop owner can read; the details go to the log.
 """
 
 from __future__ import annotations
@@ -11,31 +11,49 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import stripe
 from flask import current_app
+
+from saas.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 20
 
 
-class StripeUnavailable(RuntimeError):
-    """Stripe could not be reached or refused the request."""
+class StripeUnavailable(ServiceError):
+    """Stripe could not be reached or refused the request (503: try again later)."""
+
+    status = 503
 
     def __init__(self, message: str = "We could not reach our payment provider (Stripe) just now. Nothing was "
                  "changed; please try again in a few minutes."):  # fmt: skip
         super().__init__(message)
 
 
-class WebhookSignatureError(ValueError):
-    """A webhook whose signature does not verify (or is missing)."""
+class WebhookSignatureError(ServiceError):
+    """A webhook whose signature does not verify (or is missing); the message says why, for the log."""
+
+    status = 400
 
 
 @dataclass(frozen=True)
 class CheckoutSession:
     id: str
     url: str
+
+
+def from_epoch(value) -> datetime | None:
+    """Stripe's epoch seconds as an aware UTC datetime (None when absent)."""
+    return datetime.fromtimestamp(int(value), UTC) if value else None
+
+
+def first_item(subscription: dict) -> dict:
+    """A Stripe subscription's first item (its price and quantity), or {}."""
+    items = (subscription.get("items") or {}).get("data") or []
+    return items[0] if items else {}
 
 
 def enabled() -> bool:

@@ -1,21 +1,19 @@
 """Scheduled billing work, one job per shop (saas.core.tasks.shops): trial reminders (and read-only
-at the trial's end), daily; the Stripe seat quantity after staff changes."""
+at the trial's end), daily; the Stripe seat quantity after staff changes (queued by `billing.seats`)."""
 
 from __future__ import annotations
 
 import logging
 
-from saas.billing import services
-from saas.core.tasks.queue import Job
+from saas.billing import seats, trial
 from saas.core.tasks.registry import task
-from saas.core.tasks.shops import fan_out, run_as_shop, shop_job
+from saas.core.tasks.shops import fan_out, run_as_shop
 from saas.core.tenant import Tenant, TenantStatus
 
 log = logging.getLogger(__name__)
 
 FAN_OUT_TASK = "billing.trial_reminders_fan_out"
 SHOP_TASK = "billing.trial_reminder_for_shop"
-SEAT_TASK = "billing.sync_seats"
 DAILY = "0 8 * * *"
 
 
@@ -30,19 +28,14 @@ def fan_out_trial_reminders(timestamp: int | None = None) -> int:
 @task(SHOP_TASK)
 def send_trial_reminder_for_shop(tenant_id: int) -> str:
     """Remind one shop's owners before the trial ends; make the shop read-only once it has ended."""
-    result = run_as_shop(tenant_id, services.send_due_trial_reminder)
+    result = run_as_shop(tenant_id, trial.send_due_trial_reminder)
     log.info("trial reminder of shop %s: %s", tenant_id, result)
     return result
 
 
-def seat_sync_job(tenant_id: int) -> Job:
-    """Bring one shop's per-seat quantity in line with its staff (repeats are harmless: it sets, not adds)."""
-    return shop_job(SEAT_TASK, tenant_id)
-
-
-@task(SEAT_TASK)
+@task(seats.SEAT_TASK)
 def sync_seats_for_shop(tenant_id: int) -> int | None:
     """Update the Stripe subscription quantity of one shop (runs as that shop)."""
-    quantity = run_as_shop(tenant_id, lambda: services.sync_seats(tenant_id))
+    quantity = run_as_shop(tenant_id, lambda: seats.sync_seats(tenant_id))
     log.info("seats of shop %s: quantity %s", tenant_id, quantity)
     return quantity

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request
+from flask import Blueprint, flash, jsonify, redirect, render_template, request
 from flask_login import current_user
 
 from saas.auth.decorators import permission_required
-from saas.billing import guard, services, webhooks
+from saas.billing import guard, webhooks
 from saas.billing import stripe_gateway as gateway
+from saas.billing.checkout import overview, portal_url, start_checkout
+from saas.billing.errors import PlanLimitError
 from saas.billing.plans import all_plans
 from saas.core.extensions import csrf, db
+from saas.core.requests import FormPage
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +30,20 @@ def _enforce_plan() -> object:
 @bp.app_template_filter("billing_epoch_date")
 def _epoch_date(value) -> str:
     """Stripe's epoch seconds as a date."""
-    return datetime.fromtimestamp(int(value), UTC).strftime("%d %b %Y") if value else ""
+    moment = gateway.from_epoch(value)
+    return moment.strftime("%d %b %Y") if moment else ""
 
 
-@bp.app_errorhandler(services.PlanLimitError)
-def _plan_limit(error: services.PlanLimitError):
+@bp.app_errorhandler(PlanLimitError)
+def _plan_limit(error: PlanLimitError):
+    """Any page: what the plan does not include, with an upgrade offer (402)."""
     db.session.rollback()
-    return render_template("billing/limit.html", error=error), 402
+    return render_template("billing/limit.html", error=error), error.status
 
 
-def _render_page(status: int = 200):
-    return render_template("billing/index.html", view=services.overview(), plans=all_plans()), status
+def _billing_page() -> FormPage:
+    """The billing page, which a refused Checkout or Portal request shows again with the reason."""
+    return FormPage(lambda: render_template("billing/index.html", view=overview(), plans=all_plans()))
 
 
 @bp.route("/")
@@ -50,26 +55,15 @@ def index():
         flash("Thank you! Your subscription shows here as soon as Stripe confirms the payment.", "success")
     elif checkout == "cancelled":
         flash("Checkout was cancelled; nothing was charged.", "info")
-    response = _render_page()
-    db.session.commit()  # keeps a newly created (empty) subscription row
-    return response
+    return _billing_page().show()
 
 
 @bp.route("/checkout", methods=["POST"])
 @permission_required("billing.manage")
 def checkout():
     """Send the owner to Stripe Checkout for the chosen plan."""
-    try:
-        url = services.start_checkout(current_user, request.form.get("plan", ""), request.form.get("interval", ""))
-    except services.BillingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _render_page(400)
-    except gateway.StripeUnavailable as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _render_page(503)
-    db.session.commit()
+    _billing_page()
+    url = start_checkout(current_user, request.form.get("plan", ""), request.form.get("interval", ""))
     return redirect(url, code=303)
 
 
@@ -77,15 +71,8 @@ def checkout():
 @permission_required("billing.manage")
 def portal():
     """Send the owner to Stripe's Customer Portal (plan, card, cancellation)."""
-    try:
-        url = services.portal_url()
-    except services.BillingError as error:
-        flash(str(error), "error")
-        return _render_page(400)
-    except gateway.StripeUnavailable as error:
-        flash(str(error), "error")
-        return _render_page(503)
-    return redirect(url, code=303)
+    _billing_page()
+    return redirect(portal_url(), code=303)
 
 
 @public_bp.route("/pricing")
@@ -94,21 +81,22 @@ def pricing():
     return render_template("billing/pricing.html", plans=all_plans())
 
 
+@public_bp.errorhandler(gateway.WebhookSignatureError)
+def _unsigned_webhook(error: gateway.WebhookSignatureError):
+    """Stripe's protocol answer to a delivery that does not verify: a JSON 400 (nothing was done)."""
+    log.warning("stripe webhook refused: %s", error)
+    return jsonify(error="invalid signature"), error.status
+
+
 @public_bp.route("/stripe/webhook", methods=["POST"])
 @csrf.exempt
 def webhook():
-    """Stripe's events: verified on the raw body, applied once, answered fast."""
-    try:
-        event = gateway.verify_webhook(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
-    except gateway.WebhookSignatureError as error:
-        log.warning("stripe webhook refused: %s", error)
-        return jsonify(error="invalid signature"), 400
-    try:
-        result = webhooks.process(event)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("stripe webhook %s (%s) failed; Stripe will retry", event.get("id"), event.get("type"))
-        abort(500)
+    """Stripe's events: verified on the raw body, applied once, answered fast.
+
+    The request layer commits the event with its effects; a failure rolls both back and answers
+    500, so Stripe delivers the event again later.
+    """
+    event = gateway.verify_webhook(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
+    result = webhooks.process(event)
     log.info("stripe webhook %s %s: %s (shop %s)", result.event_id, event.get("type"), result.outcome, result.shop_id)
     return jsonify(received=True, outcome=result.outcome), 200

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from saas.billing import services
+from saas.billing import sync, trial
 from saas.billing.models import StripeCustomer, StripeEvent
 from saas.core.extensions import db
 from saas.core.tenancy import tenant_scope
@@ -25,15 +25,15 @@ from saas.core.tenancy import tenant_scope
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[[dict, int], str]] = {
-    "checkout.session.completed": lambda obj, created: services.link_checkout(obj),
-    "customer.subscription.created": services.apply_subscription,
-    "customer.subscription.updated": services.apply_subscription,
-    "customer.subscription.deleted": services.apply_subscription,
-    "customer.subscription.trial_will_end": services.trial_will_end,
-    "invoice.paid": services.invoice_paid,
-    "invoice.payment_succeeded": services.invoice_paid,
-    "invoice.payment_failed": services.invoice_payment_failed,
-    "invoice.payment_action_required": services.invoice_action_required,
+    "checkout.session.completed": lambda obj, created: sync.link_checkout(obj),
+    "customer.subscription.created": sync.apply_subscription,
+    "customer.subscription.updated": sync.apply_subscription,
+    "customer.subscription.deleted": sync.apply_subscription,
+    "customer.subscription.trial_will_end": trial.trial_will_end,
+    "invoice.paid": sync.invoice_paid,
+    "invoice.payment_succeeded": sync.invoice_paid,
+    "invoice.payment_failed": sync.invoice_payment_failed,
+    "invoice.payment_action_required": sync.invoice_action_required,
 }
 
 
@@ -65,7 +65,7 @@ def _record(event: dict) -> bool:
 
 
 def process(event: dict) -> Result:
-    """Apply one verified event (the caller commits)."""
+    """Apply one verified event (the request layer commits it with its effects)."""
     event_id, kind = event["id"], str(event.get("type", ""))
     if not _record(event):
         return Result(event_id, "duplicate: already processed")

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from saas.auth.decorators import safe_next_url
 from saas.auth.forms import LoginForm
-from saas.billing import services as billing
+from saas.billing.access import admin_set_plan
 from saas.billing.plans import all_plans
 from saas.core.extensions import limiter
 from saas.core.requests import BackTo
@@ -59,7 +59,7 @@ def set_plan(tenant_id: int):
     """Put a shop on a plan and status by hand (billing off, or a special arrangement); audited."""
     BackTo(url_for("platform.shops"))
     plan, status = request.form.get("plan", "")[:20], request.form.get("status", "")[:20]
-    tenant = billing.admin_set_plan(tenant_id, plan, status)
+    tenant = admin_set_plan(tenant_id, plan, status)
     platform.audit(
         current_user, "shops.set_plan", f"tenant={tenant_id} plan={plan!r} status={status!r}", request.remote_addr
     )

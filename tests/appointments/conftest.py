@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from saas.appointments import services
+from saas.appointments import schedule
 from saas.appointments.models import Appointment, AppointmentStatus, BookableService, OpeningHours
 from saas.core.extensions import db
 from saas.core.tenancy import tenant_scope
@@ -48,8 +48,8 @@ def set_shop_email(app, shop: Ref, email: str | None) -> None:
 def set_hours(app, shop: Ref, hours: dict[int, tuple[str, str]] = EVERY_DAY) -> None:
     """Opening hours as {weekday: ("08:00", "17:00")}; other days closed."""
     with shop_session(app, shop.id) as session:
-        services.save_opening_hours(
-            services.DayHours(
+        schedule.save_opening_hours(
+            schedule.DayHours(
                 weekday,
                 weekday in hours,
                 time.fromisoformat(hours[weekday][0]) if weekday in hours else None,
@@ -64,7 +64,7 @@ def add_service(
     app, shop: Ref, name: str = "Oil change", minutes: int = 60, online: bool = True, active: bool = True
 ) -> Ref:
     with shop_session(app, shop.id) as session:
-        service = services.save_service(
+        service = schedule.save_service(
             None, name=name, description="", duration_minutes=minutes, online=online, active=active
         )
         session.commit()

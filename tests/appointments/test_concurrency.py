@@ -88,14 +88,14 @@ def test_the_database_refuses_an_overlap_even_when_the_friendly_check_misses_it(
     app, shop, visitor, open_shop, monkeypatch
 ):
     """What a race looks like: the check saw the time free, then another booking committed first."""
-    from saas.appointments import services
+    from saas.appointments import booking
     from tests.appointments.conftest import add_appointment, add_customer
 
     slot = local("UTC", shop_today() + timedelta(days=2), "11:00")
     customer, _ = add_customer(app, shop)
     add_appointment(app, shop, customer, slot, status="requested")
     before = snapshot(app, shop)
-    monkeypatch.setattr(services, "_check_free", lambda *args, **kwargs: None)
+    monkeypatch.setattr(booking, "_check_free", lambda *args, **kwargs: None)
 
     response = visitor.post("/book", data=booking_form(open_shop, slot, email="late@example.com"))
 

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from saas.appointments.models import Appointment
-from saas.appointments.services import send_due_reminders
+from saas.appointments.reminders import send_due_reminders
 from tests.appointments.conftest import (
     add_appointment,
     add_customer,

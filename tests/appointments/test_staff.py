@@ -332,12 +332,12 @@ def test_the_shops_opening_hours_bound_nothing_for_staff_but_the_calendar_shows_
 def test_the_database_refuses_an_overlapping_move_even_when_the_check_misses_it(
     app, shop, owner_client, booked, monkeypatch
 ):
-    from saas.appointments import services
+    from saas.appointments import booking
 
     other, _ = add_customer(app, shop, "Other", "other@example.com", plate=None)
     add_appointment(app, shop, other, tomorrow_at("13:00"))
     before = snapshot(app, shop)
-    monkeypatch.setattr(services, "_check_free", lambda *args, **kwargs: None)
+    monkeypatch.setattr(booking, "_check_free", lambda *args, **kwargs: None)
 
     response = owner_client.post(
         f"/appointments/{booked.id}/move", data={"day": tomorrow_at("12:30").date().isoformat(), "start": "12:30"}
@@ -351,11 +351,11 @@ def test_the_database_refuses_an_overlapping_move_even_when_the_check_misses_it(
 def test_the_database_refuses_an_overlapping_staff_booking_even_when_the_check_misses_it(
     app, shop, owner_client, booked, monkeypatch
 ):
-    from saas.appointments import services
+    from saas.appointments import booking
 
     other, _ = add_customer(app, shop, "Other", "other@example.com", plate=None)
     before = snapshot(app, shop)
-    monkeypatch.setattr(services, "_check_free", lambda *args, **kwargs: None)
+    monkeypatch.setattr(booking, "_check_free", lambda *args, **kwargs: None)
 
     response = owner_client.post("/appointments/new", data=staff_form(other, tomorrow_at("10:30")))
 

@@ -208,7 +208,7 @@ class BillingState:
             db.session.commit()
 
     def set_plan(self, tenant_id: int, plan: str, status: str = "active") -> None:
-        from saas.billing.services import admin_set_plan
+        from saas.billing.access import admin_set_plan
 
         with self.app.test_request_context():
             admin_set_plan(tenant_id, plan, status)

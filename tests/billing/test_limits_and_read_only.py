@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from saas.auth.models import Invitation
 from saas.auth.roles import Role
-from saas.billing.services import send_due_trial_reminder
+from saas.billing.trial import send_due_trial_reminder
 from saas.core.db import utcnow
 from saas.core.extensions import db
 from saas.core.tenancy import tenant_scope
@@ -144,7 +144,7 @@ def start_an_inspection(app, shop) -> None:
 
 
 def test_inspections_need_a_plan_that_includes_them(app, billing, alpha, bravo):
-    from saas.billing.services import PlanLimitError
+    from saas.billing.errors import PlanLimitError
 
     billing.set_plan(alpha.id, "starter")
     billing.set_plan(bravo.id, "pro")

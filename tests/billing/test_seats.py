@@ -3,7 +3,7 @@
 from sqlalchemy import text
 
 from saas.auth.roles import Role
-from saas.billing.services import sync_seats
+from saas.billing.seats import sync_seats
 from saas.core.extensions import db
 from tests.billing.conftest import subscription_object
 

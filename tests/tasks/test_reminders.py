@@ -11,7 +11,7 @@ import pytest
 from procrastinate.periodic import PeriodicDeferrer
 from sqlalchemy import select, text, update
 
-import saas.appointments.services as appointment_services
+import saas.appointments.reminders as appointment_reminders
 from saas.appointments.models import Appointment, AppointmentStatus
 from saas.appointments.tasks import FAN_OUT_TASK, SHOP_TASK, send_shop_reminders
 from saas.core.db import utcnow
@@ -53,7 +53,7 @@ def seen(monkeypatch):
             raise RuntimeError("mail server on fire")
         return 1
 
-    monkeypatch.setattr(appointment_services, "send_due_reminders", fake_send_due_reminders)
+    monkeypatch.setattr(appointment_reminders, "send_due_reminders", fake_send_due_reminders)
     return SimpleRecorder(calls, failing)
 
 

@@ -1,0 +1,164 @@
+"""Which plan a shop is on and what it may do: the subscription row, full or read-only access
+(trial, grace period, ended), the plan's limits, and a plan set by a platform admin.
+
+Functions here work on the active shop unless they take a tenant id; they flush, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from saas.billing.errors import BillingError, PlanLimitError
+from saas.billing.models import Subscription
+from saas.billing.models import SubscriptionStatus as S
+from saas.billing.plans import Plan, get_plan, trial_plan
+from saas.core.db import utcnow
+from saas.core.extensions import db
+from saas.core.tenancy import active_tenant, tenant_scope
+from saas.core.tenant import Tenant, TenantStatus
+
+# Stripe statuses in which the shop is a paying (or Stripe-trialing) customer.
+LIVE = frozenset({S.ACTIVE, S.TRIALING, S.PAST_DUE, S.INCOMPLETE})
+ENDED = frozenset({S.CANCELED, S.UNPAID, S.INCOMPLETE_EXPIRED, S.PAUSED})
+# Statuses of a subscription that runs and renews: paid, in Stripe's trial, or retrying a failed payment.
+RUNNING = frozenset({S.ACTIVE, S.TRIALING, S.PAST_DUE})
+ADMIN_STATUSES = (TenantStatus.TRIALING, TenantStatus.ACTIVE, TenantStatus.READ_ONLY, TenantStatus.SUSPENDED)
+
+
+# --- the shop's subscription and plan ----------------------------------------------------
+
+
+def get_subscription() -> Subscription | None:
+    """The current shop's subscription row, if it has one."""
+    return db.session.scalar(select(Subscription))
+
+
+def ensure_subscription() -> Subscription:
+    """The current shop's subscription row, created (trial, no plan) when missing."""
+    subscription = get_subscription()
+    if subscription is None:
+        subscription = Subscription(status=S.NONE, quantity=1, state_at=0, cancel_at_period_end=False)
+        db.session.add(subscription)
+        db.session.flush()
+    return subscription
+
+
+def effective_plan(subscription: Subscription | None) -> Plan:
+    """The plan whose limits apply: the subscribed or admin-set plan, else the trial's."""
+    plan = get_plan(subscription.plan) if subscription else None
+    return plan or trial_plan()
+
+
+def current_plan() -> Plan:
+    """The plan whose limits apply to the active shop."""
+    return effective_plan(get_subscription())
+
+
+# --- full or read-only access ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the shop may do right now, and what the banner says."""
+
+    read_only: bool
+    reason: str = ""
+    banner: str | None = None
+    action_url: str | None = None
+
+
+def _trial_access(tenant: Tenant, now: datetime) -> Access:
+    if tenant.trial_ends_at is not None and tenant.trial_ends_at <= now:
+        return Access(True, "Your free trial has ended. Choose a plan to keep adding work; your data is safe.")
+    return Access(False)
+
+
+def access_for(tenant: Tenant, subscription: Subscription | None, now: datetime | None = None) -> Access:
+    """Full access or read-only (can read, export and pay, cannot create), with the reason."""
+    now = now or utcnow()
+    if tenant.status == TenantStatus.SUSPENDED:
+        return Access(True, "This shop is suspended. Please contact Workbay support.")
+    if subscription is not None and subscription.stripe_subscription_id:
+        status = subscription.status
+        if status in (S.ACTIVE, S.TRIALING):
+            banner = None
+            if subscription.cancel_at_period_end and subscription.current_period_end:
+                banner = f"Your subscription ends on {subscription.current_period_end:%d %b %Y}."
+            return Access(False, banner=banner)
+        if status == S.PAST_DUE:
+            grace_end = (subscription.past_due_since or now) + timedelta(days=grace_days())
+            if now < grace_end:
+                return Access(
+                    False,
+                    banner=f"Your last payment failed. Please update your card before {grace_end:%d %b %Y} "
+                    "to keep full access.",
+                )
+            return Access(True, "Your payment is overdue. Update your card to unlock the shop; your data is safe.")
+        if status == S.INCOMPLETE:
+            trial = _trial_access(tenant, now)
+            return Access(
+                trial.read_only,
+                trial.reason or "",
+                banner="Your bank asks you to confirm the payment for your subscription.",
+                action_url=subscription.action_url,
+            )
+        if status in ENDED:
+            return Access(True, "Your subscription has ended. Subscribe again to keep working; your data is kept.")
+    if tenant.status in (TenantStatus.READ_ONLY, TenantStatus.CANCELED):
+        return Access(True, "This shop is read-only until it has an active plan. Your data is kept.")
+    if tenant.status == TenantStatus.TRIALING:
+        return _trial_access(tenant, now)
+    return Access(False)
+
+
+def current_access() -> Access:
+    """Access of the current shop."""
+    return access_for(active_tenant(), get_subscription())
+
+
+def grace_days() -> int:
+    return int(current_app.config.get("BILLING_GRACE_DAYS", 7))
+
+
+# --- the plan's limits -------------------------------------------------------------------
+
+
+def plan_allows(feature: str) -> bool:
+    """True when the current shop's plan includes `feature` ("online_booking", "inspections")."""
+    return bool(getattr(current_plan(), feature))
+
+
+def check_feature(feature: str, label: str) -> None:
+    """Raise PlanLimitError when the plan lacks `feature`."""
+    plan = current_plan()
+    if not getattr(plan, feature):
+        raise PlanLimitError(f"{label} is not part of your {plan.name} plan. Upgrade to use it.", plan)
+
+
+def storage_limit_bytes() -> int | None:
+    """How many bytes of documents the current shop's plan allows (None = unlimited)."""
+    return current_plan().storage_bytes
+
+
+# --- a plan set by a platform admin ------------------------------------------------------
+
+
+def admin_set_plan(tenant_id: int, plan_key: str, status: str) -> Tenant:
+    """A platform admin puts a shop on a plan and status (billing off, or a special deal)."""
+    if plan_key and get_plan(plan_key) is None:
+        raise BillingError("Unknown plan.")
+    if status not in {s.value for s in ADMIN_STATUSES}:
+        raise BillingError("Unknown status.")
+    with tenant_scope(tenant_id):
+        tenant = db.session.get(Tenant, tenant_id)
+        if tenant is None:
+            raise BillingError("Unknown shop.")
+        subscription = ensure_subscription()
+        subscription.plan = plan_key or None
+        tenant.status = status
+        db.session.flush()
+    return tenant
