@@ -1,13 +1,50 @@
-"""Forms for logging in, resetting passwords and managing staff."""
+"""Forms for logging in, resetting passwords and managing staff, and the new-password fields
+that signup, reset and invitations share."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from saas.auth.passwordfields import new_password_fields
+from saas.auth.passwords import MAX_LENGTH, password_problem
 from saas.auth.roles import Role
+
+# --- a new password, as chosen at signup, on reset and when joining -----------------------
+
+
+class PasswordRules:
+    """Validator: our password rules (length, not the e-mail)."""
+
+    def __init__(self, email_field: str | None = None):
+        self.email_field = email_field
+
+    def __call__(self, form, field) -> None:
+        email = form[self.email_field].data if self.email_field else getattr(form, "known_email", None)
+        problem = password_problem(field.data or "", email)
+        if problem:
+            raise ValidationError(problem)
+
+
+def new_password_fields(email_field: str | None = None):
+    """A password and its confirmation, as used by signup, reset and invitations.
+
+    The password may not be the e-mail: the form's `email_field`, or else its `known_email`.
+    """
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), PasswordRules(email_field)],
+        render_kw={"autocomplete": "new-password", "maxlength": MAX_LENGTH},
+    )
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+# --- logging in and resetting -------------------------------------------------------------
 
 
 class LoginForm(FlaskForm):
@@ -39,6 +76,9 @@ class AcceptInvitationForm(FlaskForm):
         "Your name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name", "autofocus": True}
     )
     password, confirm = new_password_fields()
+
+
+# --- staff --------------------------------------------------------------------------------
 
 
 def role_choices(roles) -> list[tuple[str, str]]:

@@ -48,10 +48,6 @@ class User(UserMixin, TenantScoped, Timestamped, Base):
         """True if this staff member's role holds `permission`."""
         return role_can(self.role, permission)
 
-    @property
-    def is_platform_admin(self) -> bool:
-        return False
-
 
 class Invitation(TenantScoped, Timestamped, Base):
     """An e-mailed invitation to join a shop's staff with a role."""

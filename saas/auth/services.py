@@ -1,7 +1,9 @@
 """Staff accounts: login, password reset, e-mail verification, invitations, roles.
 
-Services flush and never commit: the view (or CLI command) commits once, and mail is
-delivered after that commit.
+Services flush and never commit: the request layer (or a CLI command) commits once, and mail
+is delivered after that commit. The links we mail are read back by `user_for_reset_token`,
+`verify_email`, `user_for_handoff` and `invitation_for_token`, which answer None for a link
+that is broken, tampered with, expired, used or made for another shop.
 """
 
 from __future__ import annotations
@@ -120,30 +122,35 @@ def request_password_reset(email: str) -> None:
     )
 
 
-def user_for_reset_token(token: str) -> User:
-    """The user a reset link was made for; raises InvalidToken if it is bad, old or used."""
-    payload = read_token("password-reset", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
-    user = _user_from_payload(payload)
-    if payload.get("h") != fingerprint(user.password_hash):
-        raise InvalidToken("this link was already used")
+def user_for_reset_token(token: str) -> User | None:
+    """The user a reset link was made for, or None if it is bad, old or used."""
+    payload = _link_payload("password-reset", token, "PASSWORD_RESET_MAX_AGE")
+    user = _link_user(payload)
+    if user is None or payload.get("h") != fingerprint(user.password_hash):
+        return None
     return user
 
 
-def reset_password(token: str, password: str) -> User:
-    """Set a new password from a reset link; the link cannot be used again."""
-    user = user_for_reset_token(token)
+def reset_password(user: User, password: str) -> None:
+    """Set a new password from a reset link (`user_for_reset_token`); the link cannot be used again."""
     set_password(user, password)
     user.email_verified_at = user.email_verified_at or utcnow()  # they proved they read the inbox
-    return user
 
 
-def _user_from_payload(payload: dict) -> User:
-    if payload.get("t") != active_tenant_id():
-        raise InvalidToken("this link belongs to another shop")
+def _link_payload(purpose: str, token: str, max_age_setting: str) -> dict | None:
+    """What a signed link of `purpose` carries, or None if it is broken, tampered with or too old."""
+    try:
+        return read_token(purpose, token, current_app.config[max_age_setting])
+    except InvalidToken:
+        return None
+
+
+def _link_user(payload: dict | None) -> User | None:
+    """The active staff member of the current shop a link was made for, or None."""
+    if payload is None or payload.get("t") != active_tenant_id():
+        return None
     user = db.session.scalar(select(User).where(User.id == payload.get("u")))
-    if user is None or not user.is_active:
-        raise InvalidToken("no such account")
-    return user
+    return user if user is not None and user.is_active else None
 
 
 # --- e-mail verification and signup handoff ----------------------------------------------
@@ -163,12 +170,12 @@ def send_verification_email(user: User) -> None:
     )
 
 
-def verify_email(token: str) -> User:
-    """Mark the address verified; raises InvalidToken for a bad or outdated link."""
-    payload = read_token("verify-email", token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
-    user = _user_from_payload(payload)
-    if payload.get("e") != user.email:
-        raise InvalidToken("this link was for another address")
+def verify_email(token: str) -> User | None:
+    """Mark the address verified; None (nothing changed) for a bad or outdated link."""
+    payload = _link_payload("verify-email", token, "EMAIL_VERIFICATION_MAX_AGE")
+    user = _link_user(payload)
+    if user is None or payload.get("e") != user.email:
+        return None
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     return user
@@ -179,12 +186,11 @@ def make_handoff_token(user: User) -> str:
     return make_token("signup-handoff", {"t": user.tenant_id, "u": user.id})
 
 
-def user_for_handoff(token: str) -> User:
-    """The new owner behind a handoff link; valid once, before their first login."""
-    payload = read_token("signup-handoff", token, current_app.config["SIGNUP_HANDOFF_MAX_AGE"])
-    user = _user_from_payload(payload)
-    if user.last_login_at is not None:
-        raise InvalidToken("this link was already used")
+def user_for_handoff(token: str) -> User | None:
+    """The new owner behind a handoff link; valid once, before their first login (else None)."""
+    user = _link_user(_link_payload("signup-handoff", token, "SIGNUP_HANDOFF_MAX_AGE"))
+    if user is None or user.last_login_at is not None:
+        return None
     return user
 
 
@@ -195,9 +201,9 @@ def invite_staff(inviter: User, email: str, role: str) -> Invitation:
     """Invite someone to the shop with `role`; replaces any open invitation for that address."""
     email = normalize_email(email)
     if Role(role) not in assignable_roles(inviter.role):
-        raise AuthError("You cannot give that role.")
+        raise AuthError("You cannot give that role.", field="role")
     if find_user_by_email(email) is not None:
-        raise AuthError("This person is already on your staff.")
+        raise AuthError("This person is already on your staff.", field="email")
     limits.require("staff_seats")  # the plan may refuse: a friendly page with an upgrade button
     for old in open_invitations_for(email):
         old.revoked_at = utcnow()
@@ -238,17 +244,14 @@ def open_invitations_for(email: str) -> list[Invitation]:
     ).all()
 
 
-def invitation_for_token(token: str) -> Invitation:
-    """The open invitation behind a link; raises InvalidToken otherwise."""
+def invitation_for_token(token: str) -> Invitation | None:
+    """The open invitation behind a link, or None."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_random_token(token)))
-    if invitation is None or not invitation.is_open:
-        raise InvalidToken("this invitation is no longer valid")
-    return invitation
+    return invitation if invitation is not None and invitation.is_open else None
 
 
-def accept_invitation(token: str, name: str, password: str) -> User:
-    """Create the invitee's account from the link; the link then stops working."""
-    invitation = invitation_for_token(token)
+def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
+    """Create the invitee's account from an open invitation (`invitation_for_token`); its link then stops working."""
     if find_user_by_email(invitation.email) is not None:
         raise AuthError("An account with this e-mail already exists here. Please log in.")
     user = create_user(invitation.email, name, password, Role(invitation.role))

@@ -1,4 +1,8 @@
-"""Login, logout, password reset, e-mail verification, invitations and the staff page."""
+"""Login, logout, password reset, e-mail verification, invitations and the staff page.
+
+A mailed link that no longer works (broken, expired, used, another shop's) is answered with a
+message and a redirect to where the person can go on: `_link_refused`.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +23,9 @@ from saas.auth.forms import (
 )
 from saas.auth.models import Invitation, User
 from saas.auth.roles import assignable_roles
-from saas.auth.tokens import InvalidToken
 from saas.core.db import utcnow
 from saas.core.extensions import db, limiter
+from saas.core.requests import BackTo, FormPage
 from saas.core.tenancy import current_tenant, get_or_404
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -30,7 +34,12 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 def _log_in(user: User, remember: bool = False) -> None:
     login_user(user, remember=remember)
     auth.record_login(user)
-    db.session.commit()
+
+
+def _link_refused(message: str, endpoint: str, category: str = "error"):
+    """A mailed link that no longer works: say so and send the person on to `endpoint`."""
+    flash(message, category)
+    return redirect(url_for(endpoint))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,15 +49,16 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("shop.dashboard"))
     form = LoginForm()
+    page = FormPage(lambda: render_template("auth/login.html", form=form), form)
     if form.validate_on_submit():
         user = auth.authenticate(form.email.data, form.password.data)
         if user is None:
             flash("That e-mail and password do not match an account at this shop.", "error")
-            return render_template("auth/login.html", form=form), 401
+            return page.show(401)
         _log_in(user, form.remember.data)
         flash(f"Welcome back, {user.name}.", "success")
         return redirect(safe_next_url(request.args.get("next")) or url_for("shop.dashboard"))
-    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+    return page.show()
 
 
 @bp.route("/logout", methods=["POST"])
@@ -64,41 +74,38 @@ def logout():
 def forgot_password():
     """Ask for a reset link by e-mail."""
     form = ForgotPasswordForm()
+    page = FormPage(lambda: render_template("auth/forgot_password.html", form=form), form)
     if form.validate_on_submit():
         auth.request_password_reset(form.email.data)
-        db.session.commit()
         flash("If that address belongs to staff here, a reset link is on its way. It works for one hour.", "info")
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
+    return page.show()
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Choose a new password from an e-mailed link (single use, expires)."""
-    try:
-        user = auth.user_for_reset_token(token)
-    except InvalidToken:
-        flash("This reset link is invalid, expired or already used. Ask for a new one.", "error")
-        return redirect(url_for("auth.forgot_password"))
+    user = auth.user_for_reset_token(token)
+    if user is None:
+        return _link_refused(
+            "This reset link is invalid, expired or already used. Ask for a new one.", "auth.forgot_password"
+        )
     form = ResetPasswordForm()
     form.known_email = user.email
+    page = FormPage(lambda: render_template("auth/reset_password.html", form=form, user=user), form)
     if form.validate_on_submit():
-        user = auth.reset_password(token, form.password.data)
+        auth.reset_password(user, form.password.data)
         _log_in(user)
         flash("Your password is changed. Other devices were logged out.", "success")
         return redirect(url_for("shop.dashboard"))
-    return render_template("auth/reset_password.html", form=form, user=user), 400 if form.errors else 200
+    return page.show()
 
 
 @bp.route("/verify-email/<token>")
 def verify_email(token: str):
     """Confirm an e-mail address from the link we sent."""
-    try:
-        auth.verify_email(token)
-    except InvalidToken:
-        flash("This confirmation link is invalid or expired.", "error")
-        return redirect(url_for("auth.login"))
-    db.session.commit()
+    if auth.verify_email(token) is None:
+        return _link_refused("This confirmation link is invalid or expired.", "auth.login")
     flash("Thank you, your e-mail address is confirmed.", "success")
     return redirect(url_for("shop.dashboard"))
 
@@ -106,11 +113,9 @@ def verify_email(token: str):
 @bp.route("/welcome/<token>")
 def welcome(token: str):
     """Right after signup: log the new owner in on their shop's own host."""
-    try:
-        user = auth.user_for_handoff(token)
-    except InvalidToken:
-        flash("Please log in with the e-mail and password you chose.", "info")
-        return redirect(url_for("auth.login"))
+    user = auth.user_for_handoff(token)
+    if user is None:
+        return _link_refused("Please log in with the e-mail and password you chose.", "auth.login", "info")
     _log_in(user)
     flash(f"Welcome to Workbay, {user.name}! Your {current_tenant.name} trial has started.", "success")
     return redirect(url_for("shop.dashboard"))
@@ -119,25 +124,19 @@ def welcome(token: str):
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     """An invitee sets their name and password and joins the shop."""
-    try:
-        invitation = auth.invitation_for_token(token)
-    except InvalidToken:
-        flash("This invitation is no longer valid. Ask the shop for a new one.", "error")
-        return redirect(url_for("auth.login"))
+    invitation = auth.invitation_for_token(token)
+    if invitation is None:
+        return _link_refused("This invitation is no longer valid. Ask the shop for a new one.", "auth.login")
     form = AcceptInvitationForm()
     form.known_email = invitation.email
+    page = FormPage(lambda: render_template("auth/accept_invitation.html", form=form, invitation=invitation), form)
     if form.validate_on_submit():
-        try:
-            user = auth.accept_invitation(token, form.name.data, form.password.data)
-        except auth.AuthError as error:
-            flash(str(error), "error")
-            return redirect(url_for("auth.login"))
+        BackTo(url_for("auth.login"))  # an account with this address exists already: log in instead
+        user = auth.accept_invitation(invitation, form.name.data, form.password.data)
         _log_in(user)
         flash(f"Welcome to {current_tenant.name}, {user.name}.", "success")
         return redirect(url_for("shop.dashboard"))
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), (
-        400 if form.errors else 200
-    )
+    return page.show()
 
 
 # --- staff management --------------------------------------------------------------------
@@ -149,21 +148,26 @@ def _invite_form() -> InviteForm:
     return form
 
 
-def _render_staff(form: InviteForm, status: int = 200):
-    members = db.session.scalars(select(User).order_by(User.is_active_account.desc(), User.name)).all()
-    invitations = db.session.scalars(
-        select(Invitation)
-        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
-        .order_by(Invitation.created_at.desc())
-    ).all()
-    return render_template("auth/staff.html", members=members, invitations=invitations, form=form), status
+def _staff_page(form: InviteForm) -> FormPage:
+    """The staff page (members, open invitations, the invitation form) as the request's page."""
+
+    def render() -> str:
+        members = db.session.scalars(select(User).order_by(User.is_active_account.desc(), User.name)).all()
+        invitations = db.session.scalars(
+            select(Invitation)
+            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+            .order_by(Invitation.created_at.desc())
+        ).all()
+        return render_template("auth/staff.html", members=members, invitations=invitations, form=form)
+
+    return FormPage(render, form)
 
 
 @bp.route("/staff")
 @permission_required("staff.view")
 def staff():
     """The shop's staff and open invitations."""
-    return _render_staff(_invite_form())
+    return _staff_page(_invite_form()).show()
 
 
 @bp.route("/staff/invite", methods=["POST"])
@@ -171,15 +175,11 @@ def staff():
 def invite():
     """Send an invitation e-mail."""
     form = _invite_form()
+    page = _staff_page(form)
     if not form.validate_on_submit():
         flash("Please correct the invitation below.", "error")
-        return _render_staff(form, 400)
-    try:
-        auth.invite_staff(current_user, form.email.data, form.role.data)
-    except auth.AuthError as error:
-        form.email.errors = [str(error)]
-        return _render_staff(form, 400)
-    db.session.commit()
+        return page.show()
+    auth.invite_staff(current_user, form.email.data, form.role.data)
     flash(f"Invitation sent to {form.email.data}.", "success")
     return redirect(url_for("auth.staff"))
 
@@ -189,12 +189,8 @@ def invite():
 def revoke_invitation(invitation_id: int):
     """Withdraw an open invitation."""
     invitation = get_or_404(Invitation, invitation_id)
-    try:
-        auth.revoke_invitation(invitation)
-    except auth.AuthError as error:
-        flash(str(error), "error")
-        return redirect(url_for("auth.staff"))
-    db.session.commit()
+    BackTo(url_for("auth.staff"))
+    auth.revoke_invitation(invitation)
     flash(f"Invitation for {invitation.email} withdrawn.", "info")
     return redirect(url_for("auth.staff"))
 
@@ -206,16 +202,12 @@ def staff_member(user_id: int):
     member = get_or_404(User, user_id)
     form = StaffRoleForm(obj=member)
     form.role.choices = role_choices(assignable_roles(current_user.role))
+    page = FormPage(lambda: render_template("auth/staff_member.html", member=member, form=form), form)
     if form.validate_on_submit():
-        try:
-            auth.change_role(current_user, member, form.role.data)
-        except auth.AuthError as error:
-            flash(str(error), "error")
-            return render_template("auth/staff_member.html", member=member, form=form), 400
-        db.session.commit()
+        auth.change_role(current_user, member, form.role.data)
         flash(f"{member.name} is now {member.role_label.lower()}.", "success")
         return redirect(url_for("auth.staff"))
-    return render_template("auth/staff_member.html", member=member, form=form), 400 if form.errors else 200
+    return page.show()
 
 
 @bp.route("/staff/<int:user_id>/access", methods=["POST"])
@@ -223,13 +215,9 @@ def staff_member(user_id: int):
 def staff_access(user_id: int):
     """Deactivate or reactivate a staff member."""
     member = get_or_404(User, user_id)
+    BackTo(url_for("auth.staff_member", user_id=member.id))
     activate = request.form.get("active") == "1"
-    try:
-        auth.set_active(current_user, member, activate)
-    except auth.AuthError as error:
-        flash(str(error), "error")
-        return redirect(url_for("auth.staff_member", user_id=member.id))
-    db.session.commit()
+    auth.set_active(current_user, member, activate)
     flash(f"{member.name} can {'now' if activate else 'no longer'} log in.", "success")
     return redirect(url_for("auth.staff"))
 
@@ -240,6 +228,5 @@ def resend_verification():
     """Send the e-mail confirmation link again."""
     if current_user.email_verified_at is None:
         auth.send_verification_email(current_user)
-        db.session.commit()
         flash(f"We sent a new confirmation link to {current_user.email}.", "info")
     return redirect(url_for("shop.dashboard"))

@@ -12,7 +12,6 @@ a redirect to a short-lived presigned GET that signs `ResponseContentDisposition
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from typing import Protocol
 from urllib.parse import quote
 
 from flask import Flask, Response, current_app, redirect
-
-log = logging.getLogger(__name__)
 
 KEY_PATTERN = re.compile(r"^tenants/[1-9][0-9]{0,18}/[a-z_]{1,40}/[0-9a-f]{32}$")
 KIND_PATTERN = re.compile(r"^[a-z_]{1,40}$")
@@ -52,11 +49,6 @@ def check_key(key: str) -> str:
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
         raise StorageError("not a storage key of ours")
     return key
-
-
-def key_belongs_to(key: str, tenant_id: int) -> bool:
-    """True if `key` lies under the shop's own prefix."""
-    return isinstance(key, str) and key.startswith(f"tenants/{tenant_id}/") and bool(KEY_PATTERN.match(key))
 
 
 def attachment_disposition(filename: str) -> str:
@@ -124,10 +116,6 @@ class LocalStorage:
         response.headers["Content-Disposition"] = attachment_disposition(filename)
         response.headers["Cache-Control"] = "private, no-store"
         return response
-
-    def usage_bytes(self) -> int:
-        """Bytes under the root (for tests and diagnostics)."""
-        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file()) if self.root.exists() else 0
 
 
 # --- S3 ---------------------------------------------------------------------------------------
@@ -299,13 +287,3 @@ def get_storage(app: Flask | None = None) -> Storage:
             cached = (signature, make_storage(app.config))
         app.extensions["workbay_storage"] = cached
     return cached[1]
-
-
-def delete_quietly(key: str, app: Flask | None = None) -> bool:
-    """Delete an object, logging (not raising) a failure; True if it went through."""
-    try:
-        get_storage(app).delete(key)
-    except StorageError:
-        log.exception("could not delete stored object %s", key)
-        return False
-    return True

@@ -44,5 +44,5 @@ def document_section(user, owner_kind: str, owner_id: int) -> Section:
         else db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     )
     url = url_for(f"documents.{owner_kind}", **{f"{owner_kind}_id": owner_id})
-    permission = "workorders.view" if owner_kind == "work_order" else "customers.edit"
-    return Section(owner_kind, owner_id, documents, total, url, url, user.can(permission), kind_choices(user))
+    may_upload = services.may_upload(user, owner_kind)
+    return Section(owner_kind, owner_id, documents, total, url, url, may_upload, kind_choices(user))

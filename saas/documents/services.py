@@ -7,7 +7,8 @@ the current transaction: a rollback (or a request that ends without committing) 
 and objects of documents deleted in the transaction are removed only once it commits, so the
 bucket and the table never disagree for long in either direction.
 
-Services flush and never commit; views commit once.
+Who may do what is decided here too: uploading to a customer, an asset or a work order, seeing
+ID cards and licences, deleting. Services flush and never commit; the request layer commits once.
 """
 
 from __future__ import annotations
@@ -16,39 +17,30 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import Response, current_app
 from flask_sqlalchemy.session import Session
 from sqlalchemy import Select, and_, delete, event, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
+from saas.audit.services import log_access
 from saas.core import limits
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
-from saas.core.storage import Storage, StorageError, build_key, get_storage
+from saas.core.storage import ObjectMissing, Storage, StorageError, build_key, get_storage
 from saas.core.tenancy import active_tenant_id, tenant_scope
+from saas.core.tenant import Tenant
 from saas.customers.models import Asset, Customer
+from saas.documents.files import ALLOWED_TYPES, TYPE_NAMES, clean_filename, human_size, sniff_content_type
 from saas.documents.models import SENSITIVE_KINDS, Document, DocumentKind
 from saas.workorders.models import WorkOrder
 
 log = logging.getLogger(__name__)
 
 SENSITIVE_PERMISSION = "documents.sensitive"
-FILENAME_MAX = 255
-# What we accept, by content: the allow-list of the issue.
-PDF, JPEG, PNG, WEBP, HEIC, HEIF = (
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "image/heic",
-    "image/heif",
-)
-ALLOWED_TYPES = frozenset({PDF, JPEG, PNG, WEBP, HEIC, HEIF})
-IMAGE_TYPES = frozenset({JPEG, PNG, WEBP, HEIC, HEIF})
-TYPE_NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", WEBP: "WebP", HEIC: "HEIC", HEIF: "HEIC"}
-_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"}
-_HEIF_BRANDS = {b"mif1", b"msf1"}
+# Who may add documents to what: the office to customers and their assets, everyone to work orders
+# (technicians take photos of the cars they work on).
+UPLOAD_PERMISSIONS = {"customer": "customers.edit", "asset": "customers.edit", "work_order": "workorders.view"}
 
 
 class DocumentError(ServiceError):
@@ -56,25 +48,6 @@ class DocumentError(ServiceError):
 
 
 # --- checks ------------------------------------------------------------------------------------
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The type of a file from its first bytes (PDF, JPEG, PNG, WebP, HEIC/HEIF), or None."""
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in _HEIC_BRANDS:
-            return HEIC
-        if brand in _HEIF_BRANDS:
-            return HEIF
-    return None
 
 
 def max_file_bytes() -> int:
@@ -89,25 +62,6 @@ def storage_quota_bytes(tenant) -> int | None:
         caps = [limits.allowance("storage_bytes"), current_app.config.get("DOCUMENT_QUOTA_BYTES")]
     caps = [int(cap) for cap in caps if cap not in (None, "")]
     return min(caps) if caps else None
-
-
-def human_size(size: int | None) -> str:
-    """1536 -> "1.5 KB"."""
-    value = float(size or 0)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"
-
-
-def clean_filename(name: str | None, content_type: str) -> str:
-    """The browser's filename as a display name only: no path, no control characters, bounded."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch.isprintable()).strip().strip(".")
-    if not base:
-        base = "document." + TYPE_NAMES.get(content_type, "bin").lower()
-    return base[-FILENAME_MAX:]
 
 
 def read_upload(upload: FileStorage | None, allowed: frozenset[str] = ALLOWED_TYPES) -> tuple[bytes, str]:
@@ -136,10 +90,6 @@ class Usage:
 
     bytes: int
     count: int
-
-    @property
-    def label(self) -> str:
-        return f"{human_size(self.bytes)} in {self.count} file{'s' if self.count != 1 else ''}"
 
 
 def storage_usage() -> Usage:
@@ -197,6 +147,11 @@ def _may_see_sensitive(user) -> bool:
     return user is not None and user.can(SENSITIVE_PERMISSION)
 
 
+def may_upload(user, owner_kind: str) -> bool:
+    """True if `user` may add documents to a `owner_kind` ("customer", "asset", "work_order")."""
+    return user.can(UPLOAD_PERMISSIONS[owner_kind])
+
+
 def store_document(
     upload: FileStorage | None,
     *,
@@ -212,17 +167,18 @@ def store_document(
 
     The owners are rows already loaded within the current shop (callers use `get_or_404`).
     """
+    owners = [name for name, row in (("customer", customer), ("asset", asset), ("work_order", work_order)) if row]
+    if not owners:
+        raise DocumentError("A document belongs to a customer, a vehicle or device, or a work order.")
+    if uploaded_by is not None and not all(may_upload(uploaded_by, owner) for owner in owners):
+        raise DocumentError("Your role does not allow adding documents here.", status=403)
     if kind not in set(DocumentKind):
         raise DocumentError("Choose what kind of document this is.")
-    if customer is None and asset is None and work_order is None:
-        raise DocumentError("A document belongs to a customer, a vehicle or device, or a work order.")
     sensitive = kind in SENSITIVE_KINDS
     if sensitive and uploaded_by is not None and not _may_see_sensitive(uploaded_by):
         raise DocumentError("Only the office may upload ID cards and driving licences.", status=403)
     data, content_type = read_upload(upload, allowed)
     tenant_id = active_tenant_id()
-    from saas.core.tenant import Tenant
-
     # Lock the shop's row until commit: uploads of one shop queue here, so two at the same
     # moment cannot both squeeze under the quota.
     shop = db.session.scalar(select(Tenant).where(Tenant.id == tenant_id).with_for_update())
@@ -297,6 +253,27 @@ def check_may_see(document: Document, user) -> None:
         raise DocumentError("Only the office may open ID cards and driving licences.", status=403)
 
 
+def stored_file(document: Document) -> Response:
+    """The document's file as an attachment with its stored type: a redirect to a short-lived
+    presigned URL on S3, the bytes from the local folder. 410 when the object is gone, 503 when
+    storage cannot answer."""
+    try:
+        return get_storage().download(document.storage_key, document.filename, document.content_type)
+    except ObjectMissing as error:
+        raise DocumentError("This file is no longer in storage.", status=410) from error
+    except StorageError as error:
+        log.exception("download from storage failed")
+        raise DocumentError("The file cannot be fetched just now. Please try again.", status=503) from error
+
+
+def download(document: Document, user) -> Response:
+    """`user` downloads a document: refused if sensitive and not theirs to see, else the file, logged."""
+    check_may_see(document, user)
+    response = stored_file(document)
+    log_download(document)
+    return response
+
+
 def subject_customer_id(document: Document) -> int | None:
     """The customer a document is about (directly, through the asset or the work order)."""
     if document.customer_id is not None:
@@ -310,8 +287,6 @@ def subject_customer_id(document: Document) -> int | None:
 
 def log_download(document: Document) -> None:
     """Write the download of a personal document to the access log."""
-    from saas.audit.services import log_access
-
     customer_id = subject_customer_id(document)
     description = f"Downloaded {document.kind_label.lower()} “{document.filename}”"
     if customer_id is not None:
@@ -323,8 +298,16 @@ def log_download(document: Document) -> None:
 # --- deleting ----------------------------------------------------------------------------------
 
 
-def delete_document(document: Document) -> None:
-    """Delete the row now and its object once the transaction commits."""
+def may_delete(document: Document, user) -> bool:
+    """The office deletes any document; others only what they uploaded."""
+    return user.can("customers.edit") or document.uploaded_by_id == user.id
+
+
+def delete_document(document: Document, user) -> None:
+    """`user` deletes a document: the row now, its object once the transaction commits."""
+    if not may_delete(document, user):
+        raise DocumentError("Only the office or the person who uploaded it may delete a document.", status=403)
+    check_may_see(document, user)
     _track(db.session(), _DOOMED, get_storage(), document.storage_key)
     db.session.delete(document)
     db.session.flush()
@@ -361,8 +344,3 @@ def delete_documents_of_customer(customer_id: int) -> int:
             db.session.expunge(document)
     db.session.flush()
     return len(documents)
-
-
-def expired_sensitive_documents(today: date | None = None) -> Select:
-    """Sensitive documents past their retention date (for the privacy purge)."""
-    return select(Document).where(Document.sensitive.is_(True), Document.retain_until < (today or date.today()))

@@ -1,23 +1,24 @@
 """Document pages: the documents of a customer, a vehicle/device or a work order; upload, download, delete.
 
-Downloads are authorized here (the shop from the host, the role from the user) and then
-handed to the storage backend: a redirect to a short-lived presigned URL on S3, the file
-itself from the local folder, always as an attachment. Every download is in the access log.
+A download is authorized (the shop from the host, the role from the user) and then handed to
+the storage backend: a redirect to a short-lived presigned URL on S3, the file itself from the
+local folder, always as an attachment. Every download is in the access log (`services.download`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from saas.auth.decorators import permission_required, safe_next_url
 from saas.core.extensions import db
-from saas.core.storage import ObjectMissing, StorageError, get_storage
+from saas.core.requests import FormPage
 from saas.core.tenancy import get_or_404
 from saas.customers.models import Asset, Customer
 from saas.documents import services
+from saas.documents.files import human_size
 from saas.documents.models import Document
 from saas.documents.sections import kind_choices
 from saas.workorders.models import WorkOrder
@@ -29,13 +30,12 @@ PER_PAGE = 25
 
 @dataclass(frozen=True)
 class Owner:
-    """What a list of documents hangs off: its row, how to name and link it, who may add to it."""
+    """What a list of documents hangs off: its row, and how to name and link it."""
 
     kind: str  # "customer" | "asset" | "work_order"
     row: object
     title: str
     back_url: str
-    upload_permission: str
 
     @property
     def filter(self) -> dict:
@@ -48,18 +48,16 @@ class Owner:
 
 def _owner(kind: str, row) -> Owner:
     if kind == "customer":
-        return Owner(kind, row, row.name, url_for("customers.show", customer_id=row.id), "customers.edit")
+        return Owner(kind, row, row.name, url_for("customers.show", customer_id=row.id))
     if kind == "asset":
-        return Owner(kind, row, row.label, url_for("customers.show", customer_id=row.customer_id), "customers.edit")
-    return Owner(
-        kind, row, f"Work order #{row.number}", url_for("workorders.show", work_order_id=row.id), "workorders.view"
-    )
+        return Owner(kind, row, row.label, url_for("customers.show", customer_id=row.customer_id))
+    return Owner(kind, row, f"Work order #{row.number}", url_for("workorders.show", work_order_id=row.id))
 
 
 @bp.app_template_filter("filesize")
 def filesize(size: int | None) -> str:
     """`{{ document.size_bytes | filesize }}` -> "1.5 MB"."""
-    return services.human_size(size)
+    return human_size(size)
 
 
 # --- the lists and uploads ------------------------------------------------------------------------
@@ -88,27 +86,17 @@ def work_order(work_order_id: int):
 
 def _owner_page(owner: Owner):
     kind = request.form.get("kind", "")
+    page = FormPage(lambda: _render_list(owner, kind))
     if request.method == "POST":
-        if not current_user.can(owner.upload_permission):
-            abort(403, "Your role does not allow adding documents here.")
-        try:
-            document = services.store_document(
-                request.files.get("file"),
-                kind=kind,
-                uploaded_by=current_user,
-                **{owner.kind: owner.row},
-            )
-        except services.DocumentError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return _render_list(owner, kind), error.status
-        db.session.commit()
-        flash(f"“{document.filename}” uploaded ({services.human_size(document.size_bytes)}).", "success")
+        document = services.store_document(
+            request.files.get("file"), kind=kind, uploaded_by=current_user, **{owner.kind: owner.row}
+        )
+        flash(f"“{document.filename}” uploaded ({human_size(document.size_bytes)}).", "success")
         return redirect(safe_next_url(request.form.get("next")) or owner.page_url)
-    return _render_list(owner, kind)
+    return page.show()
 
 
-def _render_list(owner: Owner, kind: str = ""):
+def _render_list(owner: Owner, kind: str = "") -> str:
     page = db.paginate(services.documents_query(current_user, **owner.filter), per_page=PER_PAGE, error_out=False)
     return render_template(
         "documents/list.html",
@@ -116,8 +104,7 @@ def _render_list(owner: Owner, kind: str = ""):
         page=page,
         kinds=kind_choices(current_user),
         chosen_kind=kind,
-        may_upload=current_user.can(owner.upload_permission),
-        max_bytes=services.max_file_bytes(),
+        may_upload=services.may_upload(current_user, owner.kind),
     )
 
 
@@ -128,17 +115,7 @@ def _render_list(owner: Owner, kind: str = ""):
 @permission_required("customers.view")
 def download(document_id: int):
     """Authorize, log, then hand over the file as an attachment (presigned redirect or stream)."""
-    document = get_or_404(Document, document_id)
-    try:
-        services.check_may_see(document, current_user)
-    except services.DocumentError as error:
-        abort(error.status, str(error))
-    try:
-        response = get_storage().download(document.storage_key, document.filename, document.content_type)
-    except (ObjectMissing, StorageError):
-        abort(410, "This file is no longer in storage.")
-    services.log_download(document)
-    db.session.commit()
+    response = services.download(get_or_404(Document, document_id), current_user)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -149,16 +126,9 @@ def download(document_id: int):
 def delete(document_id: int):
     """Delete a document and its stored file (the office, or whoever uploaded it)."""
     document = get_or_404(Document, document_id)
-    if not (current_user.can("customers.edit") or document.uploaded_by_id == current_user.id):
-        abort(403, "Only the office or the person who uploaded it may delete a document.")
-    try:
-        services.check_may_see(document, current_user)
-    except services.DocumentError as error:
-        abort(error.status, str(error))
     back = safe_next_url(request.form.get("next")) or _page_of(document)
     name = document.filename
-    services.delete_document(document)
-    db.session.commit()
+    services.delete_document(document, current_user)
     flash(f"“{name}” deleted.", "success")
     return redirect(back)
 

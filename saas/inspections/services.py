@@ -1,6 +1,6 @@
 """Rules for inspections: templates, rating items, photos, and turning findings into recommended jobs.
 
-Services flush and never commit; views commit once.
+Services flush and never commit; the request layer commits once.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.tenancy import active_tenant_id
 from saas.documents import services as documents
+from saas.documents.files import IMAGE_TYPES
 from saas.documents.models import Document, DocumentKind
 from saas.inspections.models import (
     Inspection,
@@ -30,7 +31,6 @@ from saas.inspections.models import (
     Rating,
 )
 from saas.workorders import jobs as work_order_jobs
-from saas.workorders import services as workorders
 from saas.workorders.models import WorkOrder
 
 NAME_MAX = 120
@@ -124,8 +124,10 @@ def inspections_of(work_order_id: int) -> list[Inspection]:
     )
 
 
-def start_inspection(work_order: WorkOrder, template: InspectionTemplate, user=None) -> Inspection:
+def start_inspection(work_order: WorkOrder, template: InspectionTemplate | None, user=None) -> Inspection:
     """Begin an inspection from a checklist: its items are copied, so later edits of the template do not move it."""
+    if template is None:
+        raise InspectionError("Pick a checklist.")
     limits.require("inspections")  # the plan may refuse: a page with an upgrade button
     items = list(
         db.session.scalars(
@@ -187,17 +189,14 @@ def add_photo(item: InspectionItem, upload: FileStorage | None, user=None) -> Do
     """Attach a photo (JPEG, PNG, WebP or HEIC) to an item of an inspection in progress."""
     inspection = _in_progress(item.inspection_id)
     work_order = db.session.scalar(select(WorkOrder).where(WorkOrder.id == inspection.work_order_id))
-    try:
-        return documents.store_document(
-            upload,
-            kind=DocumentKind.PHOTO,
-            uploaded_by=user,
-            work_order=work_order,
-            inspection_item_id=item.id,
-            allowed=documents.IMAGE_TYPES,
-        )
-    except documents.DocumentError as error:
-        raise InspectionError(str(error), status=error.status) from error
+    return documents.store_document(
+        upload,
+        kind=DocumentKind.PHOTO,
+        uploaded_by=user,
+        work_order=work_order,
+        inspection_item_id=item.id,
+        allowed=IMAGE_TYPES,
+    )
 
 
 def finish_inspection(inspection: Inspection, user=None) -> list:
@@ -220,8 +219,6 @@ def finish_inspection(inspection: Inspection, user=None) -> list:
             title = f"{item.label} (urgent)" if item.rating == Rating.URGENT else item.label
             try:
                 job = work_order_jobs.add_job(work_order, title=title, notes=item.notes, recommended=True)
-            except workorders.WorkOrderError as error:
-                raise InspectionError(str(error), status=409) from error
             except IntegrityError as error:  # pragma: no cover - a concurrent change of the work order
                 raise InspectionError("The work order changed meanwhile; try again.", status=409) from error
             item.job_id = job.id

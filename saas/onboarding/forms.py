@@ -1,4 +1,4 @@
-"""The signup form."""
+"""The signup form, and the form that finds a shop's login page."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from saas.auth.passwordfields import new_password_fields
+from saas.auth.forms import new_password_fields
 from saas.onboarding.countries import country_choices, is_country_code
-from saas.onboarding.subdomains import normalize_subdomain, subdomain_problem
+from saas.onboarding.subdomains import normalize_subdomain, shop_exists, subdomain_problem
 
 
 class SignupForm(FlaskForm):
@@ -49,3 +49,11 @@ class SignupForm(FlaskForm):
         problem = subdomain_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
+
+
+class FindShopForm(FlaskForm):
+    subdomain = StringField("Your shop's address", filters=[normalize_subdomain], validators=[DataRequired()])
+
+    def validate_subdomain(self, field) -> None:
+        if not shop_exists(field.data):
+            raise ValidationError("We could not find a shop at that address.")

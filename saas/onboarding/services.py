@@ -1,4 +1,7 @@
-"""Signing up a shop: the tenant, its owner, the accepted policies, the trial."""
+"""Signing up a shop: the tenant, its owner, the accepted policies, the trial.
+
+Services flush and never commit: the request layer (or the CLI command) commits once.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from saas.auth import services as auth
 from saas.auth.models import User
 from saas.auth.roles import Role
 from saas.core.db import utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.tenancy import activate_tenant
 from saas.core.tenant import Tenant, TenantStatus
 from saas.privacy.services import record_signup_acceptances
+
+SUBDOMAIN_CONSTRAINT = "uq_tenants_subdomain"
+UNIQUE_VIOLATION = "23505"
+
+
+class SignupError(ServiceError):
+    """A signup that cannot go through; the message is safe to show."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +43,11 @@ class SignupRequest:
 
 
 def create_tenant(name: str, subdomain: str, country: str) -> Tenant:
-    """Add a shop in its trial period (the subdomain must already be checked)."""
+    """Add a shop in its trial period (the subdomain must already be checked).
+
+    Someone may take the subdomain between that check and this insert: the database refuses the
+    second shop (its unique constraint), and that is a `SignupError` under the subdomain field.
+    """
     tenant = Tenant(
         name=name.strip(),
         subdomain=subdomain,
@@ -39,15 +55,31 @@ def create_tenant(name: str, subdomain: str, country: str) -> Tenant:
         status=TenantStatus.TRIALING,
         trial_ends_at=utcnow() + timedelta(days=current_app.config["TRIAL_DAYS"]),
     )
-    db.session.add(tenant)
     db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(tenant)
+    except IntegrityError as error:
+        if _is_taken_subdomain(error):
+            raise SignupError("This name was just taken. Please pick another.", field="subdomain") from None
+        raise
     return tenant
+
+
+def _is_taken_subdomain(error: IntegrityError) -> bool:
+    original = error.orig
+    diag = getattr(original, "diag", None)
+    return (
+        getattr(original, "sqlstate", None) == UNIQUE_VIOLATION
+        and getattr(diag, "constraint_name", None) == SUBDOMAIN_CONSTRAINT
+    )
 
 
 def sign_up(request: SignupRequest) -> tuple[Tenant, User]:
     """Create the shop and its owner, record the accepted policies, send the verification mail.
 
-    The session stays scoped to the new tenant afterwards; the caller commits.
+    The session stays scoped to the new tenant afterwards. Raises `SignupError` when the
+    subdomain was taken meanwhile.
     """
     tenant = create_tenant(request.shop_name, request.subdomain, request.country)
     activate_tenant(tenant.id)

@@ -22,4 +22,3 @@ class PolicyDocument:
 
 TERMS = PolicyDocument("terms", "Terms of service", "2026-11-01", date(2026, 11, 1), "privacy/terms.html")
 PRIVACY = PolicyDocument("privacy", "Privacy policy", "2026-11-01", date(2026, 11, 1), "privacy/privacy_policy.html")
-DOCUMENTS = {document.key: document for document in (TERMS, PRIVACY)}

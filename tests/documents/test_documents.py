@@ -12,6 +12,7 @@ from sqlalchemy import select
 from saas.audit.models import AccessLogEntry
 from saas.auth.roles import Role
 from saas.core.extensions import db
+from saas.core.storage import LocalStorage, StorageError
 from saas.core.tenancy import tenant_scope
 from saas.documents.models import Document
 from tests.documents.helpers import HEIC, HTML, JPEG, PDF, PNG, TEXT, WEBP, document_rows, stored_files
@@ -107,6 +108,42 @@ def test_download_is_an_attachment_with_the_stored_type_and_is_written_to_the_ac
         assert [(e.action, e.subject_type, e.subject_id) for e in entries if e.action == "download"] == [
             ("download", "customer", customer.id)
         ]
+
+
+def _downloads_logged(app, tenant_id: int) -> int:
+    with app.test_request_context(), tenant_scope(tenant_id):
+        return sum(1 for entry in db.session.scalars(select(AccessLogEntry)) if entry.action == "download")
+
+
+def test_a_document_whose_file_is_gone_answers_410_and_logs_no_download(
+    app, owner_client, customer, acme, owner_engine, storage_dir
+):
+    upload(owner_client, f"/documents/customers/{customer.id}", PDF, "papers.pdf")
+    [row] = document_rows(owner_engine, acme.id)
+    (storage_dir / row["storage_key"]).unlink()
+
+    response = owner_client.get(f"/documents/{row['id']}/download")
+
+    assert response.status_code == 410
+    assert "This file is no longer in storage." in response.get_data(as_text=True)
+    assert _downloads_logged(app, acme.id) == 0
+
+
+def test_a_download_while_storage_fails_answers_503_and_logs_no_download(
+    app, owner_client, customer, acme, owner_engine, monkeypatch
+):
+    upload(owner_client, f"/documents/customers/{customer.id}", PDF, "papers.pdf")
+    [row] = document_rows(owner_engine, acme.id)
+
+    def unreachable(self, key, filename, content_type):
+        raise StorageError("the backend is down")
+
+    monkeypatch.setattr(LocalStorage, "download", unreachable)
+    response = owner_client.get(f"/documents/{row['id']}/download")
+
+    assert response.status_code == 503
+    assert "The file cannot be fetched just now. Please try again." in response.get_data(as_text=True)
+    assert _downloads_logged(app, acme.id) == 0
 
 
 def test_id_cards_are_sensitive_with_a_retention_date(owner_client, customer, acme, owner_engine):

@@ -209,6 +209,20 @@ def test_a_photo_is_served_only_for_the_work_order_of_the_token(
     assert answers == [404, 404, 404, 404]
 
 
+def test_a_photo_whose_file_is_gone_is_not_served(
+    app, owner, shop, build, work_order_id, owner_engine, shop_client, storage_dir
+):
+    _finished_with_photo(app, owner, shop, build, work_order_id)
+    [photo] = document_rows(owner_engine, shop.id)
+    (storage_dir / photo["storage_key"]).unlink()
+    token = build.estimate_token(shop.id, work_order_id)
+
+    answer = shop_client("garage").get(f"/estimate/{token}/photos/{photo['storage_key'].rsplit('/', 1)[-1]}")
+
+    assert answer.status_code == 410
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
 def test_photos_of_an_unfinished_inspection_are_not_shown_to_the_customer(
     app, owner, shop, build, work_order_id, owner_engine, shop_client
 ):

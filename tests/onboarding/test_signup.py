@@ -222,6 +222,22 @@ def test_taken_subdomain_is_refused_and_the_existing_shop_is_untouched(sign_up, 
     assert outbox.messages == []
 
 
+def test_a_subdomain_taken_between_the_check_and_the_insert_is_refused_under_its_field(
+    sign_up, factory, app, outbox, monkeypatch
+):
+    factory.tenant("acme", name="The First Acme")
+    # The form's check ran before the other shop was inserted: only the database can refuse now.
+    monkeypatch.setattr("saas.onboarding.forms.subdomain_problem", lambda value: None)
+
+    response = sign_up()
+
+    assert response.status_code == 400
+    assert invalid_fields(response) == {"subdomain"}
+    assert field_errors(response) == ["This name was just taken. Please pick another."]
+    assert [tenant.name for tenant in all_tenants(app)] == ["The First Acme"]
+    assert outbox.messages == []
+
+
 @pytest.mark.parametrize(
     ("typed", "subdomain", "available", "message"),
     [
