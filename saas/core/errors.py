@@ -54,24 +54,6 @@ class ServiceError(Exception):
         return self.message
 
 
-class NotAllowed(ServiceError):
-    """The person may not do this (403)."""
-
-    status = 403
-
-
-class NotFound(ServiceError):
-    """What was asked for does not exist here (404)."""
-
-    status = 404
-
-
-class Conflict(ServiceError):
-    """The current state does not allow this (409): someone else changed it, or it is final."""
-
-    status = 409
-
-
 def wants_json() -> bool:
     """True for API clients: JSON preferred over HTML, or a path under /api/."""
     if request.path.startswith("/api/"):

@@ -14,7 +14,6 @@ class InvalidPhoneError(ValueError):
     """A phone number we cannot make sense of; the message is safe to show."""
 
 
-InvalidPhone = InvalidPhoneError  # the name other features import
 
 
 def _parse(raw: str, region: str | None) -> phonenumbers.PhoneNumber | None:

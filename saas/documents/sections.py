@@ -28,8 +28,7 @@ class Section:
     owner_id: int
     documents: list[Document]
     total: int
-    upload_url: str
-    list_url: str
+    url: str  # the owner's documents page, where uploads are posted too
     may_upload: bool
     kinds: list[tuple[str, str]]
 
@@ -45,4 +44,4 @@ def document_section(user, owner_kind: str, owner_id: int) -> Section:
     )
     url = url_for(f"documents.{owner_kind}", **{f"{owner_kind}_id": owner_id})
     may_upload = services.may_upload(user, owner_kind)
-    return Section(owner_kind, owner_id, documents, total, url, url, may_upload, kind_choices(user))
+    return Section(owner_kind, owner_id, documents, total, url, may_upload, kind_choices(user))

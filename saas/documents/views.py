@@ -60,6 +60,12 @@ def filesize(size: int | None) -> str:
     return human_size(size)
 
 
+@bp.app_template_global("may_delete_document")
+def may_delete_document(document: Document) -> bool:
+    """Whether the delete button shows: the service's own rule, for the logged-in person."""
+    return services.may_delete(document, current_user)
+
+
 # --- the lists and uploads ------------------------------------------------------------------------
 
 

@@ -27,10 +27,6 @@ class PlatformAdmin(UserMixin, Timestamped, Base):
         """Session identity, valid on the platform console only."""
         return f"admin:{self.id}:{self.session_version}"
 
-    @property
-    def is_platform_admin(self) -> bool:
-        return True
-
     def can(self, permission: str) -> bool:
         """Platform admins hold no shop permissions."""
         return False
