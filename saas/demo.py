@@ -17,15 +17,24 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import update
 
+from saas.appointments import booking, schedule
+from saas.appointments.errors import AppointmentError
 from saas.auth import services as auth
 from saas.auth.roles import Role
 from saas.core.db import utcnow
 from saas.core.extensions import db
 from saas.core.tenancy import tenant_scope
 from saas.core.tenant import Tenant
+from saas.customers.services import save_asset, save_customer
+from saas.invoicing.models import Invoice, Payment
+from saas.invoicing.operations import issue_invoice, record_payment
 from saas.onboarding.services import create_tenant
 from saas.onboarding.subdomains import shop_exists
 from saas.platform.services import create_admin, find_admin
+from saas.workorders import jobs as work_order_jobs
+from saas.workorders import services as workorders
+from saas.workorders.canned import add_canned_line, save_canned_job
+from saas.workorders.models import Approval, Job, Status, WorkOrder, WorkOrderEvent
 
 demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
 
@@ -204,7 +213,6 @@ def seed_shop_activity(
     tenant: Tenant, staff: list, *, customers: int, work_orders: int, rng: random.Random, appointments: bool = True
 ) -> None:
     """Fill the current shop with customers, assets, work orders, invoices, payments, appointments."""
-    from saas.customers.services import save_asset, save_customer
 
     owner = staff[0]
     technicians = [user for user in staff if user.role == Role.TECHNICIAN] or [owner]
@@ -252,7 +260,6 @@ def seed_shop_activity(
 
 
 def _seed_canned_jobs() -> dict:
-    from saas.workorders.canned import add_canned_line, save_canned_job
 
     templates = {}
     for title, lines in CANNED_JOBS.items():
@@ -274,10 +281,6 @@ def _seed_canned_jobs() -> dict:
 
 def _seed_work_orders(tenant, owner, technicians, people, canned, count, rng) -> None:
     """Work orders over the last ~12 weeks: older ones invoiced and paid, recent ones in progress."""
-    from saas.invoicing.operations import issue_invoice, record_payment
-    from saas.workorders import jobs as work_order_jobs
-    from saas.workorders import services as workorders
-    from saas.workorders.models import Approval, Job, Status, WorkOrder, WorkOrderEvent
 
     now = utcnow()
     flow = [Status.APPROVED, Status.IN_PROGRESS, Status.READY]
@@ -321,13 +324,11 @@ def _seed_work_orders(tenant, owner, technicians, people, canned, count, rng) ->
             if rng.random() < 0.9:
                 workorders.change_status(work_order, Status.CLOSED, owner)
             _backdate(invoice, now - age + timedelta(days=1))
-        _backdate_work_order(work_order, WorkOrder, WorkOrderEvent, now - age)
+        _backdate_work_order(work_order, now - age)
 
 
 def _backdate(invoice, when: datetime) -> None:
     """Give a demo invoice (and its payments) a date in the past, bypassing the immutability guard."""
-    from saas.invoicing.models import Invoice, Payment
-
     db.session.execute(
         update(Invoice).where(Invoice.id == invoice.id).values(issued_at=when, due_at=when + timedelta(days=14))
     )
@@ -336,18 +337,16 @@ def _backdate(invoice, when: datetime) -> None:
     )
 
 
-def _backdate_work_order(work_order, work_order_model, event_model, when: datetime) -> None:
+def _backdate_work_order(work_order, when: datetime) -> None:
+    """Give a demo work order (and its history) a date in the past."""
+    db.session.execute(update(WorkOrder).where(WorkOrder.id == work_order.id).values(created_at=when, updated_at=when))
     db.session.execute(
-        update(work_order_model).where(work_order_model.id == work_order.id).values(created_at=when, updated_at=when)
+        update(WorkOrderEvent).where(WorkOrderEvent.work_order_id == work_order.id).values(created_at=when)
     )
-    db.session.execute(update(event_model).where(event_model.work_order_id == work_order.id).values(created_at=when))
 
 
 def _seed_calendar(people, rng) -> None:
     """Opening hours Mon-Fri 8-17 and Sat 9-13, three services, appointments this week and next."""
-    from saas.appointments import booking, schedule
-    from saas.appointments.errors import AppointmentError
-
     schedule.save_opening_hours(
         [
             schedule.DayHours(day, day < 6, time(8) if day < 5 else time(9), time(17) if day < 5 else time(13))
