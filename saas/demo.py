@@ -213,7 +213,6 @@ def seed_shop_activity(
     tenant: Tenant, staff: list, *, customers: int, work_orders: int, rng: random.Random, appointments: bool = True
 ) -> None:
     """Fill the current shop with customers, assets, work orders, invoices, payments, appointments."""
-
     owner = staff[0]
     technicians = [user for user in staff if user.role == Role.TECHNICIAN] or [owner]
     canned = _seed_canned_jobs()
@@ -281,7 +280,6 @@ def _seed_canned_jobs() -> dict:
 
 def _seed_work_orders(tenant, owner, technicians, people, canned, count, rng) -> None:
     """Work orders over the last ~12 weeks: older ones invoiced and paid, recent ones in progress."""
-
     now = utcnow()
     flow = [Status.APPROVED, Status.IN_PROGRESS, Status.READY]
     for index in range(count):
