@@ -11,7 +11,8 @@ from sqlalchemy import select
 from saas.core.db import utcnow
 from saas.invoicing import services
 from saas.invoicing.models import Invoice
-from tests.invoicing.conftest import invoice_of, issue, shop_session
+from tests.fixtures.database import shop_session
+from tests.invoicing.helpers import invoice_of, issue
 
 
 def test_each_line_is_rounded_half_up_and_tax_is_computed_once_per_category(app, shop, make_work_order):

@@ -13,12 +13,7 @@ from saas.auth.roles import Role
 from saas.invoicing.models import InvoiceKind, InvoiceStatus
 from saas.workorders.models import Approval, Status
 from tests.factories import log_in
-
-
-def stat(page: str, label: str) -> str:
-    match = re.search(r'<span class="stat-value">([^<]*)</span>\s*<span class="stat-label">' + re.escape(label), page)
-    assert match, f"no stat {label!r} on the page"
-    return match.group(1).strip()
+from tests.shop.helpers import stat
 
 
 def csv_rows(response) -> list[list[str]]:
