@@ -64,8 +64,12 @@ class Books:
         tax: str = "0.00",
         paid: str = "0.00",
         bill_to: str = "Jane Customer",
+        due_at: datetime | None = None,
     ) -> int:
-        """An issued document; a credit note's amounts are negative, as invoicing writes them."""
+        """An issued document, due 14 days after `issued_at` unless `due_at` says otherwise.
+
+        A credit note's amounts are negative, as invoicing writes them.
+        """
         amount = Decimal(total)
         return self._add(
             Invoice(
@@ -81,7 +85,7 @@ class Books:
                 total=amount,
                 amount_paid=Decimal(paid),
                 issued_at=issued_at,
-                due_at=issued_at + timedelta(days=14),
+                due_at=due_at or issued_at + timedelta(days=14),
             )
         )
 
