@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -90,11 +90,12 @@ class Books:
         )
 
     def appointment(self, starts_at: datetime, status: str = AppointmentStatus.CONFIRMED, minutes: int = 30) -> int:
+        """An appointment of `minutes` real minutes (counted in UTC, so also across a DST change)."""
         return self._add(
             Appointment(
                 customer_id=self.customer_id,
                 starts_at=starts_at,
-                ends_at=starts_at + timedelta(minutes=minutes),
+                ends_at=starts_at.astimezone(UTC) + timedelta(minutes=minutes),
                 status=status,
             )
         )

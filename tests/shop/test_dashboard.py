@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from saas.appointments.models import AppointmentStatus
 from saas.auth.roles import Role
@@ -147,7 +147,9 @@ def test_dashboard_runs_the_same_number_of_queries_for_3_or_30_rows(owner_client
             work_order = books.work_order(Status.IN_PROGRESS if n % 2 else Status.READY)
             books.job(work_order, Approval.APPROVED, decided_at=books.at(today, 0, 5))
             books.invoice("10.00", books.at(today - timedelta(days=n % 60), 1), work_order_id=work_order)
-            books.appointment(books.at(today, 0) + timedelta(minutes=30 * len(books_added)))
+            # 30 real minutes apart from local midnight (UTC steps: on a DST day wall-clock steps would
+            # land in the skipped hour and make an appointment end before it starts).
+            books.appointment(books.at(today, 0).astimezone(UTC) + timedelta(minutes=30 * len(books_added)))
             books_added.append(n)
 
     books_added: list[int] = []
