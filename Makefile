@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
 
-.PHONY: run worker test lint bench flask clean
+.PHONY: run worker test test-future lint bench flask clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ worker: $(VENV)/.runtime
 test: $(VENV)/.dev
 	bash scripts/ensure_chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-future: the whole suite with the clock a year ahead for app, database and browser (libfaketime: apt-get install faketime)
+test-future: $(VENV)/.dev
+	@command -v faketime >/dev/null || { echo "faketime is missing: apt-get install faketime" >&2; exit 1; }
+	bash scripts/ensure_chromium.sh
+	faketime -f '+365d' $(PY) -m pytest $(PYTEST_ARGS)
 
 ## bench: latency and query counts of the busiest pages on seeded shops (prints figures, asserts nothing)
 bench: $(VENV)/.dev

@@ -6,42 +6,24 @@ import pytest
 
 from saas.core.extensions import limiter
 from saas.customers.services import save_customer
-from tests.appointments.conftest import (
+from tests.appointments.helpers import (
     add_appointment,
     add_customer,
     add_service,
     appointments_of,
+    booking_form,
     local,
     set_hours,
     set_shop_email,
     set_timezone,
-    shop_session,
     shop_today,
     snapshot,
 )
+from tests.fixtures.database import shop_session
 
 
 def slot_tomorrow(at: str = "10:00", zone: str = "UTC"):
     return local(zone, shop_today(zone) + timedelta(days=1), at)
-
-
-def booking_form(service, when, **overrides) -> dict:
-    """The booking page's fields for `service` at `when`; an override of None leaves a field out."""
-    data = {
-        "service_id": service.id,
-        "slot": when.isoformat(),
-        "name": "Sam Driver",
-        "email": "Sam@Example.com",
-        "phone": "(555) 201-0100",
-        "kind": "vehicle",
-        "plate": "xyz 987",
-        "make": "Honda",
-        "model": "Civic",
-        "notes": "Squeaky brakes",
-        "consent": "y",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def test_booking_page_lists_only_services_offered_online(app, shop, visitor):

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.appointments.conftest import add_appointment, add_customer, add_service, local, set_hours, shop_today
-from tests.conftest import chromium_path
+from tests.appointments.helpers import add_appointment, add_customer, add_service, local, set_hours, shop_today
 from tests.factories import PASSWORD
+from tests.fixtures.browser import chromium_path
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from tests.appointments.conftest import add_appointment, add_customer, local, set_hours, set_timezone, shop_today
+from tests.appointments.helpers import add_appointment, add_customer, local, set_hours, set_timezone, shop_today
 
 MONDAY = date(2030, 1, 7)
 

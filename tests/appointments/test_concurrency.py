@@ -7,8 +7,7 @@ real commits to PostgreSQL. Exactly one gets the confirmation; the others get a 
 import threading
 from datetime import timedelta
 
-from tests.appointments.conftest import appointments_of, local, shop_today, snapshot
-from tests.appointments.test_booking import booking_form
+from tests.appointments.helpers import appointments_of, booking_form, local, shop_today, snapshot
 
 VISITORS = 8
 
@@ -56,7 +55,7 @@ def test_concurrent_bookings_of_the_same_time_give_exactly_one_appointment(app, 
 
 def test_concurrent_bookings_of_overlapping_times_give_exactly_one_appointment(app, shop, shop_client, outbox):
     """A 90-minute service at 10:00 and a 60-minute one at 10:30 overlap: only one may win."""
-    from tests.appointments.conftest import add_service, set_hours
+    from tests.appointments.helpers import add_service, set_hours
 
     set_hours(app, shop)
     long_service = add_service(app, shop, "Brakes", 90)
@@ -89,7 +88,7 @@ def test_the_database_refuses_an_overlap_even_when_the_friendly_check_misses_it(
 ):
     """What a race looks like: the check saw the time free, then another booking committed first."""
     from saas.appointments import booking
-    from tests.appointments.conftest import add_appointment, add_customer
+    from tests.appointments.helpers import add_appointment, add_customer
 
     slot = local("UTC", shop_today() + timedelta(days=2), "11:00")
     customer, _ = add_customer(app, shop)

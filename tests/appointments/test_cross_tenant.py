@@ -8,17 +8,17 @@ from datetime import timedelta
 
 import pytest
 
-from tests.appointments.conftest import (
+from tests.appointments.helpers import (
     add_appointment,
     add_customer,
     add_service,
     appointments_of,
+    booking_form,
     local,
     set_hours,
     shop_today,
     snapshot,
 )
-from tests.appointments.test_booking import booking_form
 
 # Every route of the appointments and booking blueprints that takes an id, with what to send.
 ID_ROUTES = {

@@ -4,14 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from saas.appointments.models import Appointment
 from saas.appointments.reminders import send_due_reminders
-from tests.appointments.conftest import (
-    add_appointment,
-    add_customer,
-    appointments_of,
-    local,
-    set_timezone,
-    shop_session,
-)
+from tests.appointments.helpers import add_appointment, add_customer, appointments_of, local, set_timezone
+from tests.fixtures.database import shop_session
 
 ZONE = "Pacific/Auckland"
 # Monday 7 January 2030, 20:00 in Auckland (still Monday morning in UTC): "tomorrow" is Tuesday the 8th.

@@ -3,7 +3,7 @@
 import pytest
 
 from saas.auth.roles import Role
-from tests.appointments.conftest import add_service, set_hours, snapshot
+from tests.appointments.helpers import add_service, set_hours, snapshot
 from tests.factories import log_in
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from saas.auth.roles import Role
-from tests.appointments.conftest import (
+from tests.appointments.helpers import (
     add_appointment,
     add_customer,
     add_service,

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.auth.conftest import flashes, link_path, redirect_path, tampered, user_of
+from tests.fixtures.pages import flashes, link_path, redirect_path, tampered
+from tests.fixtures.shops import user_of
 
 NOTICE = "Please confirm your e-mail address"
 BAD_LINK = "This confirmation link is invalid or expired."

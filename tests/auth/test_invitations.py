@@ -9,16 +9,11 @@ from sqlalchemy import select
 from saas.auth.models import Invitation
 from saas.auth.roles import Role
 from saas.core.db import utcnow
-from tests.auth.conftest import (
-    field_errors,
-    flashes,
-    invitations_of,
-    redirect_path,
-    shop_session,
-    tampered,
-    user_by_email,
-)
+from tests.auth.helpers import invitations_of
 from tests.factories import PASSWORD
+from tests.fixtures.database import shop_session
+from tests.fixtures.pages import field_errors, flashes, redirect_path, tampered
+from tests.fixtures.shops import user_by_email
 
 INVITEE = "ivy@example.com"
 INVITEE_PASSWORD = "ivy-secret-password"

@@ -5,8 +5,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 
 from saas.auth.roles import Role
-from tests.auth.conftest import flashes, redirect_path
 from tests.factories import PASSWORD, log_in
+from tests.fixtures.pages import flashes, redirect_path
 
 REFUSAL = "That e-mail and password do not match an account at this shop."
 

@@ -3,8 +3,8 @@
 import pytest
 
 from saas.auth.roles import Role
-from tests.auth.conftest import flashes, link_path, redirect_path, tampered
 from tests.factories import PASSWORD
+from tests.fixtures.pages import flashes, link_path, redirect_path, tampered
 
 NEW_PASSWORD = "a-brand-new-secret"
 ANSWER = "If that address belongs to staff here, a reset link is on its way. It works for one hour."

@@ -6,8 +6,10 @@ from sqlalchemy import select
 from saas.auth import services as auth
 from saas.auth.models import User
 from saas.auth.roles import PERMISSIONS, Role, assignable_roles, role_can
-from tests.auth.conftest import flashes, redirect_path, shop_session, user_of
 from tests.factories import PASSWORD
+from tests.fixtures.database import shop_session
+from tests.fixtures.pages import flashes, redirect_path
+from tests.fixtures.shops import user_of
 
 OWNER, MANAGER, ADVISOR, TECHNICIAN = Role.OWNER, Role.MANAGER, Role.SERVICE_ADVISOR, Role.TECHNICIAN
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 from werkzeug import Response
 
 from saas.auth.roles import Role
-from tests.billing.conftest import stripe_list, stripe_settings, subscription_object
+from tests.billing.helpers import stripe_list, stripe_settings, subscription_object
 from tests.factories import log_in
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.billing.conftest import stripe_settings
+from tests.billing.helpers import stripe_settings
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from sqlalchemy import text
 from saas.auth.roles import Role
 from saas.billing.seats import sync_seats
 from saas.core.extensions import db
-from tests.billing.conftest import subscription_object
+from tests.billing.helpers import subscription_object
 
 
 def queued_seat_jobs(app) -> list[dict]:

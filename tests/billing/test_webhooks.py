@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 from saas.core.db import utcnow
-from tests.billing.conftest import invoice_object, make_event, sign, subscription_object
+from tests.billing.helpers import invoice_object, make_event, sign, subscription_object
 
 
 def test_a_bad_or_missing_signature_is_refused_with_400_and_changes_nothing(deliver, billing, alpha):

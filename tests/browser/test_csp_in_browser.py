@@ -6,62 +6,25 @@ The product sends no CSP header yet, so this module serves the app with one of i
 """
 
 import re
-import threading
 from datetime import UTC, datetime
 
 import pytest
-from werkzeug.serving import make_server
 
-from saas import create_app
-from saas.core.extensions import db
 from saas.workorders.models import Status
-from tests.appointments.conftest import add_appointment, local, set_hours
-from tests.conftest import free_port
+from tests.appointments.helpers import add_appointment, local, set_hours
 from tests.factories import PASSWORD
-from tests.shop.conftest import Books
-from tests.workorders.conftest import WorkOrderFactory
+from tests.fixtures.browser import STRICT_CSP
+from tests.shop.helpers import Books
+from tests.workorders.helpers import WorkOrderFactory
 
 pytestmark = pytest.mark.browser
 
-STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'"
 # A page that breaks the policy on purpose, to prove violations are noticed at all.
 CANARY = """<!doctype html><html><head><title>canary</title></head><body>
 <p style="color: red">inline style</p>
 <script>document.title = "inline script ran";</script>
 </body></html>"""
 TRICKY_NAME = 'Zoë O\'Brien & "Sons" <Ltd>'
-
-
-@pytest.fixture(scope="module")
-def csp_server(database_urls, tmp_path_factory):
-    """Like `live_server`, but every response carries STRICT_CSP; plus /csp-canary on the public host."""
-    port = free_port()
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "SERVER_NAME": f"localhost:{port}",
-            "TRUSTED_HOSTS": ["localhost", ".localhost"],
-            "SQLALCHEMY_DATABASE_URI": database_urls.app,
-            "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("csp-outbox")),
-            "STORAGE_LOCAL_DIR": str(tmp_path_factory.mktemp("csp-documents")),
-            "WTF_CSRF_ENABLED": True,
-        }
-    )
-
-    @app.after_request
-    def strict_csp(response):
-        response.headers["Content-Security-Policy"] = STRICT_CSP
-        return response
-
-    app.add_url_rule("/csp-canary", "csp_canary", lambda: CANARY)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["SERVER_NAME"]
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
 
 
 def watch_for_violations(page) -> list[str]:
@@ -111,11 +74,18 @@ def busy_shop(app, factory):
     return {"owner": factory.owner(shop), "customers": customers, "assets": assets, "orders": orders}
 
 
-def test_the_busiest_pages_work_under_a_strict_csp(page, csp_server, busy_shop):
+def test_the_busiest_pages_work_under_a_strict_csp(page, live_server, busy_shop):
     problems = watch_for_violations(page)
 
-    # The check itself: inline code on a page is reported, and does not run.
-    page.goto(f"http://{csp_server}/csp-canary")
+    # The check itself: inline code on a page served with the live server's policy is reported, and does not run.
+    canary = f"http://{live_server}/csp-canary"
+    page.route(
+        canary,
+        lambda route: route.fulfill(
+            body=CANARY, content_type="text/html", headers={"Content-Security-Policy": STRICT_CSP}
+        ),
+    )
+    page.goto(canary)
     page.wait_for_load_state("load")
     assert page.title() == "canary"
     assert any("style-src" in problem for problem in problems), problems
@@ -123,7 +93,7 @@ def test_the_busiest_pages_work_under_a_strict_csp(page, csp_server, busy_shop):
     assert any("securitypolicyviolation" in problem for problem in problems), problems
     problems.clear()
 
-    base = f"http://cspshop.{csp_server}"
+    base = f"http://cspshop.{live_server}"
     log_in(page, base, busy_shop["owner"].email)
     assert page.locator("figure.chart svg rect").count() > 0  # the dashboard, with its chart and figures
     for path in ("/reports", "/work-orders", "/work-orders/canned-jobs", "/appointments?view=day"):
@@ -183,11 +153,11 @@ def test_the_busiest_pages_work_under_a_strict_csp(page, csp_server, busy_shop):
     assert problems == []
 
 
-def test_without_javascript_the_calendar_is_a_list_of_days(browser, csp_server, busy_shop):
+def test_without_javascript_the_calendar_is_a_list_of_days(browser, live_server, busy_shop):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(15000)
-    base = f"http://cspshop.{csp_server}"
+    base = f"http://cspshop.{live_server}"
     log_in(page, base, busy_shop["owner"].email)
 
     page.goto(f"{base}/appointments?view=week")

@@ -7,7 +7,8 @@ import pytest
 
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.browser
+# The VIN typed below must read as a 2003 Honda on any day (see `vin_decoding_day`).
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("vin_decoding_day")]
 
 
 def test_customer_to_paid_invoice_in_the_browser(browser, live_server, live_outbox, factory):

@@ -160,3 +160,8 @@ class ShopData:
 @pytest.fixture
 def shop_data(app) -> ShopData:
     return ShopData(app)
+
+
+@pytest.fixture(autouse=True)
+def _vins_decode_on_a_fixed_day(vin_decoding_day):
+    """Make and model year read from a VIN do not depend on the day the tests run."""

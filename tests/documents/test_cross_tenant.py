@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.documents.helpers import JPEG, PDF, document_rows, stored_files
+from tests.fixtures.storage import JPEG, PDF, document_rows, stored_files
 
 
 @pytest.fixture

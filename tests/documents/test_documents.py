@@ -15,22 +15,18 @@ from saas.core.extensions import db
 from saas.core.storage import LocalStorage, StorageError
 from saas.core.tenancy import tenant_scope
 from saas.documents.models import Document
-from tests.documents.helpers import HEIC, HTML, JPEG, PDF, PNG, TEXT, WEBP, document_rows, stored_files
+from tests.fixtures.storage import HEIC, HTML, JPEG, PDF, PNG, TEXT, WEBP, document_rows, stored_files
 
 
 @pytest.fixture
-def acme(factory):
-    return factory.tenant("acme")
+def acme(shop):
+    """Shop acme (the shared `shop`; `owner_client` is its owner)."""
+    return shop
 
 
 @pytest.fixture
 def customer(factory, acme):
     return factory.customer(acme, name="Dana Driver")
-
-
-@pytest.fixture
-def owner_client(factory, acme, login_as):
-    return login_as(factory.owner(acme), "acme")
 
 
 def upload(client, path: str, data: bytes, filename: str = "scan.pdf", kind: str = "registration", **form):

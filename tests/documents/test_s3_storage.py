@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import socket
 import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,16 +25,11 @@ from saas.core.storage import (
     check_key,
     get_storage,
 )
-from tests.documents.helpers import JPEG, PDF, document_rows
+from tests.fixtures.browser import free_port
+from tests.fixtures.storage import JPEG, PDF, document_rows
 
 BUCKET = "workbay-test-documents"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +37,7 @@ def s3_endpoint():
     """moto's server on 127.0.0.1 with an empty bucket; its URL."""
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"

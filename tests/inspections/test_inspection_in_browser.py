@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.documents.helpers import ShopBuilder, real_png
 from tests.factories import PASSWORD
+from tests.fixtures.storage import ShopBuilder, real_png
 
 pytestmark = pytest.mark.browser
 

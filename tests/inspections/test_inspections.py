@@ -12,7 +12,7 @@ from saas.core.extensions import db
 from saas.core.tenancy import tenant_scope
 from saas.inspections.models import Inspection, InspectionItem
 from saas.workorders.models import Job
-from tests.documents.helpers import JPEG, PDF, TEXT, document_rows, stored_files
+from tests.fixtures.storage import JPEG, PDF, TEXT, document_rows, stored_files
 
 
 @pytest.fixture

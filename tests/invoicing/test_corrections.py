@@ -12,21 +12,8 @@ from saas.auth.models import User
 from saas.invoicing import operations
 from saas.invoicing.errors import ImmutableInvoiceError, InvoiceConflictError
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
-from tests.invoicing.conftest import (
-    events_of,
-    invoice_of,
-    invoices_of,
-    issue,
-    payments_of,
-    shop_session,
-    work_order_of,
-)
-
-
-@pytest.fixture
-def invoice_id(shop, make_work_order) -> int:
-    """An issued invoice of USD 308.54 (see DEFAULT_JOBS)."""
-    return issue(shop, make_work_order(shop))
+from tests.fixtures.database import shop_session
+from tests.invoicing.helpers import events_of, invoice_of, invoices_of, issue, payments_of, work_order_of
 
 
 def test_there_is_no_route_to_edit_an_issued_invoice(app, shop, invoice_id):

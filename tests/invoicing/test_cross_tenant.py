@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.invoicing.conftest import invoices_of, issue
-from tests.tenancy.conftest import snapshot, superuser_engine, tenant_tables  # noqa: F401  (shared fixtures)
+from tests.fixtures.database import snapshot
+from tests.invoicing.helpers import invoices_of, issue
 
 
 @pytest.fixture

@@ -10,15 +10,8 @@ from zoneinfo import ZoneInfo
 from saas.core.db import utcnow
 from saas.invoicing.models import InvoiceLine
 from tests.factories import log_in
-from tests.invoicing.conftest import (
-    configure_shop,
-    customer_named,
-    events_of,
-    invoice_of,
-    invoices_of,
-    issue,
-    work_order_of,
-)
+from tests.fixtures.shops import update_shop
+from tests.invoicing.helpers import customer_named, events_of, invoice_of, invoices_of, issue, work_order_of
 
 
 def test_invoice_copies_approved_and_pending_jobs_and_leaves_declined_ones_out(app, shop, make_work_order):
@@ -61,7 +54,7 @@ def test_invoice_snapshots_the_customer_and_keeps_it_when_the_customer_changes(a
 def test_tax_rates_are_frozen_when_the_invoice_is_issued(app, shop, make_work_order):
     invoice_id = issue(shop, make_work_order(shop))
 
-    configure_shop(app, shop.tenant, tax_rate_labor=Decimal("0.2"), currency="EUR")
+    update_shop(app, shop.id, tax_rate_labor=Decimal("0.2"), currency="EUR")
 
     invoice = invoice_of(app, shop.id, invoice_id)
     assert invoice.lines[0].tax_rate == Decimal("0.10000")

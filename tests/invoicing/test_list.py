@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.invoicing.conftest import backdate_due, customer_named, issue
+from tests.invoicing.helpers import backdate_due, customer_named, issue
 
 ONE_LINE = [("Oil change", "approved", [("part", "Oil", "1", "50.00", "none")])]
 

@@ -10,13 +10,7 @@ import pytest
 from saas.auth.roles import Role
 from saas.invoicing.standing import position_of
 from tests.factories import log_in
-from tests.invoicing.conftest import backdate_due, invoice_of, issue, payments_of
-
-
-@pytest.fixture
-def invoice_id(shop, make_work_order) -> int:
-    """An issued invoice of USD 308.54."""
-    return issue(shop, make_work_order(shop))
+from tests.invoicing.helpers import backdate_due, invoice_of, issue, payments_of
 
 
 def pay(shop, invoice_id: int, amount: str, method: str = "card", **extra):

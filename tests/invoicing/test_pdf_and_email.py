@@ -12,7 +12,9 @@ from saas.core.tenant import Tenant
 from saas.invoicing.document import invoice_document
 from saas.invoicing.models import Invoice
 from saas.invoicing.pdf import pdf_text, render_invoice_pdf
-from tests.invoicing.conftest import configure_shop, customer_named, invoices_of, issue, shop_session
+from tests.fixtures.database import shop_session
+from tests.fixtures.shops import update_shop
+from tests.invoicing.helpers import customer_named, invoices_of, issue
 
 
 def pdf_content(data: bytes) -> str:
@@ -27,7 +29,7 @@ def pdf_content(data: bytes) -> str:
 
 
 def test_the_pdf_downloads_as_an_attachment_with_everything_the_customer_needs(app, shop, make_work_order):
-    configure_shop(app, shop.tenant, tax_id="EIN 12-3456789")
+    update_shop(app, shop.id, tax_id="EIN 12-3456789")
     invoice_id = issue(shop, make_work_order(shop))
     shop.client.post(f"/invoices/{invoice_id}/payments", data={"amount": "100.00", "method": "card"})
 
@@ -106,7 +108,7 @@ def test_a_credit_note_pdf_names_the_invoice_it_credits(shop, make_work_order, a
 
 
 def test_names_outside_latin_1_do_not_break_the_pdf(app, shop, make_work_order):
-    configure_shop(app, shop.tenant, name="Łódź Garage “Best” — 24/7 🚗")
+    update_shop(app, shop.id, name="Łódź Garage “Best” — 24/7 🚗")
     customer_named(app, shop.id, shop.customer.id, name="Nguyễn Thị Ánh 😀", address="ул. Ленина 1")
     invoice_id = issue(shop, make_work_order(shop))
 

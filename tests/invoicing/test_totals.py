@@ -12,7 +12,8 @@ from saas.core.db import utcnow
 from saas.invoicing.document import invoice_document
 from saas.invoicing.models import Invoice
 from saas.invoicing.standing import position_of
-from tests.invoicing.conftest import invoice_of, issue, shop_session
+from tests.fixtures.database import shop_session
+from tests.invoicing.helpers import invoice_of, issue
 
 
 def test_each_line_is_rounded_half_up_and_tax_is_computed_once_per_category(app, shop, make_work_order):

@@ -6,8 +6,8 @@ from saas.auth.models import User
 from saas.core.extensions import db
 from saas.customers.models import Customer
 from saas.platform.models import PlatformAdmin
-from tests.auth.conftest import shop_session
-from tests.onboarding.conftest import all_tenants, tenant_at
+from tests.fixtures.database import shop_session
+from tests.onboarding.helpers import all_tenants, tenant_at
 
 
 def demo_contents(app) -> dict:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.auth.conftest import field_errors
+from tests.fixtures.pages import field_errors
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/forgot-password", "/customers"])

@@ -8,17 +8,10 @@ from sqlalchemy import select
 
 from saas.privacy.models import PolicyAcceptance
 from saas.privacy.policies import PRIVACY, TERMS
-from tests.auth.conftest import (
-    field_errors,
-    flashes,
-    invalid_fields,
-    link_path,
-    redirect_path,
-    shop_session,
-    tampered,
-    user_by_email,
-)
-from tests.onboarding.conftest import SIGNER_IP, SIGNUP, all_tenants, tenant_at
+from tests.fixtures.database import shop_session
+from tests.fixtures.pages import field_errors, flashes, invalid_fields, link_path, redirect_path, tampered
+from tests.fixtures.shops import user_by_email
+from tests.onboarding.helpers import SIGNER_IP, SIGNUP, all_tenants, tenant_at
 
 OWNER_EMAIL = SIGNUP["email"]
 WELCOME_LINK = re.compile(r"^http://acme\.workbay\.test/welcome/[\w.-]+$")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.auth.conftest import user_by_email
-from tests.onboarding.conftest import all_tenants, tenant_at
+from tests.fixtures.shops import user_by_email
+from tests.onboarding.helpers import all_tenants, tenant_at
 
 OWNER_PASSWORD = "cli-owner-password"
 

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import html
-import re
-from dataclasses import dataclass
-
 import pytest
-from sqlalchemy import select
 
-from saas.core.extensions import db
-from saas.platform.models import PlatformAuditEntry
-from tests.auth.conftest import flask_cli, login_as  # noqa: F401  (fixtures shared with the other folders)
 from tests.factories import Ref, log_in
 
 
@@ -26,42 +18,3 @@ def console(admin_client, admin):
     """The console, logged in as `admin`."""
     log_in(admin_client, admin.email)
     return admin_client
-
-
-@dataclass(frozen=True)
-class ShopLine:
-    """One line of the console's shops table, as shown."""
-
-    name: str
-    subdomain: str
-    status: str
-    trial_ends: str
-    staff: int
-
-
-ROW = re.compile(
-    r"<tr>\s*<td>(?P<name>.*?)</td>\s*<td><a [^>]*>(?P<subdomain>.*?)</a></td>\s*"
-    r"<td><span [^>]*>(?P<status>.*?)</span></td>\s*<td>(?P<trial_ends>.*?)</td>\s*"
-    r'<td class="num">(?P<staff>\d+)</td>',
-    re.S,
-)
-
-
-def shop_lines(response) -> list[ShopLine]:
-    """The shops table of a console page, top to bottom."""
-    assert response.status_code == 200, response.status_code
-    return [
-        ShopLine(
-            html.unescape(match["name"]), match["subdomain"], match["status"], match["trial_ends"], int(match["staff"])
-        )
-        for match in ROW.finditer(response.get_data(as_text=True))
-    ]
-
-
-def audit_entries(app, action: str | None = None) -> list[PlatformAuditEntry]:
-    """The platform audit trail, oldest first (optionally one kind of action)."""
-    with app.app_context():
-        query = select(PlatformAuditEntry).order_by(PlatformAuditEntry.id)
-        if action:
-            query = query.where(PlatformAuditEntry.action == action)
-        return list(db.session.scalars(query))

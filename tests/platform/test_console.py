@@ -8,9 +8,10 @@ from sqlalchemy import update
 from saas.auth.roles import Role
 from saas.core.extensions import db
 from saas.core.tenant import Tenant, TenantStatus
-from tests.auth.conftest import flashes, redirect_path, user_by_email
 from tests.factories import PASSWORD, log_in
-from tests.platform.conftest import audit_entries, shop_lines
+from tests.fixtures.pages import flashes, redirect_path
+from tests.fixtures.shops import user_by_email
+from tests.platform.helpers import audit_entries, shop_lines
 
 REFUSAL = "Those credentials do not match a platform admin."
 

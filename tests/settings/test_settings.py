@@ -28,18 +28,6 @@ VALID = {
 }
 
 
-@pytest.fixture
-def shop(factory):
-    return factory.tenant("acme")
-
-
-@pytest.fixture
-def owner_client(factory, shop, shop_client):
-    client = shop_client("acme")
-    log_in(client, factory.owner(shop).email)
-    return client
-
-
 def stored(app, tenant_id: int) -> Tenant:
     with app.test_request_context(), tenant_scope(tenant_id):
         return db.session.get(Tenant, tenant_id)

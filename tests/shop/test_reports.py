@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -13,12 +13,7 @@ from saas.auth.roles import Role
 from saas.invoicing.models import InvoiceKind, InvoiceStatus
 from saas.workorders.models import Approval, Status
 from tests.factories import log_in
-
-
-def stat(page: str, label: str) -> str:
-    match = re.search(r'<span class="stat-value">([^<]*)</span>\s*<span class="stat-label">' + re.escape(label), page)
-    assert match, f"no stat {label!r} on the page"
-    return match.group(1).strip()
+from tests.shop.helpers import stat
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -30,7 +25,11 @@ def november(books, other_books):
     """Acme's November 2026 (New York time) and a few documents just outside it; Bravo's too."""
     wo1, wo2, wo3 = (books.work_order(Status.INVOICED) for _ in range(3))
     books.invoice("110.00", books.at(date(2026, 11, 1), 0, 30), work_order_id=wo1, tax="10.00", paid="110.00")
-    books.invoice("220.00", books.at(date(2026, 11, 15)), work_order_id=wo2, tax="20.00", paid="100.00")
+    # Due 30 days after whatever today is: "Partially paid" on any day the tests run, never "Overdue".
+    not_due_yet = datetime.now(UTC) + timedelta(days=30)
+    books.invoice(
+        "220.00", books.at(date(2026, 11, 15)), work_order_id=wo2, tax="20.00", paid="100.00", due_at=not_due_yet
+    )
     books.invoice("-20.00", books.at(date(2026, 11, 16)), kind=InvoiceKind.CREDIT_NOTE, tax="-2.00")
     books.invoice("70.00", books.at(date(2026, 11, 30), 23, 30), work_order_id=wo3, bill_to="=HYPERLINK(evil)")
     books.invoice("999.00", books.at(date(2026, 11, 20)), status=InvoiceStatus.VOID)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from saas.core.tasks.worker import run_worker
-
 
 @pytest.fixture
 def queue_app(make_app):
@@ -31,8 +29,3 @@ def jobs(owner_engine):
             return [dict(row) for row in rows]
 
     return read
-
-
-def run_pending_jobs(app) -> None:
-    """What a worker does when it starts: every waiting job, then return (no schedule)."""
-    run_worker(app, wait=False, periodic=False, listen_notify=False)

@@ -14,8 +14,8 @@ from saas.core.mail import MAIL_TASK, deliver_queued, mail_job, send_mail
 from saas.core.tasks.queue import Job, enqueue, worker_conninfo
 from saas.core.tenancy import tenant_scope
 from saas.core.tenant import Tenant
-from tests.conftest import Outbox
-from tests.tasks.conftest import run_pending_jobs
+from tests.fixtures.mail import Outbox
+from tests.tasks.helpers import run_pending_jobs
 
 
 def send_reset_mail(to: str = "ada@example.com", subject: str = "Reset your password"):

@@ -20,8 +20,8 @@ from saas.core.tasks.queue import Job, enqueue
 from saas.core.tasks.worker import build_queue, run_blocking
 from saas.core.tenancy import active_tenant_id, tenant_scope
 from saas.core.tenant import Tenant, TenantStatus
-from tests.conftest import Outbox
-from tests.tasks.conftest import run_pending_jobs
+from tests.fixtures.mail import Outbox
+from tests.tasks.helpers import run_pending_jobs
 
 
 @pytest.fixture

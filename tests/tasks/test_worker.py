@@ -12,8 +12,8 @@ from saas.core.extensions import db
 from saas.core.mail import send_mail
 from saas.core.tasks.housekeeping import prune_finished_jobs
 from saas.core.tasks.worker import BackgroundWorker, run_blocking
-from tests.conftest import Outbox
-from tests.tasks.conftest import run_pending_jobs
+from tests.fixtures.mail import Outbox
+from tests.tasks.helpers import run_pending_jobs
 
 
 def send_one(app, to: str = "someone@example.com") -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from saas.core.tenancy import TenantContextError
 from saas.models import Customer
-from tests.tenancy.conftest import rows_by_tenant, shop_session, snapshot
+from tests.fixtures.database import rows_by_tenant, shop_session, snapshot
 
 
 @pytest.mark.parametrize("shop_name", ["alpha", "bravo"])

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.factories import log_in
-from tests.tenancy.conftest import Shop, refilled, snapshot
+from tests.fixtures.database import snapshot
+from tests.tenancy.helpers import Shop, refilled
 
 # Which table each id argument of the shop's routes points into, and the routes that take it.
 # A new route with an id must be listed (test_every_shop_route_with_an_id_has_a_cross_tenant_case);

@@ -14,7 +14,7 @@ from saas.core.db import is_tenant_scoped
 from saas.core.extensions import db
 from saas.core.tenancy import TenantContextError, get_or_404, tenant_scope
 from saas.models import Customer
-from tests.tenancy.conftest import shop_session
+from tests.fixtures.database import shop_session
 
 TENANT_MODELS = [model for model in map(models.__dict__.get, sorted(models.__all__)) if is_tenant_scoped(model)]
 

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 import saas.models  # noqa: F401  (every model in the metadata)
 from saas.core.extensions import db
-from tests.tenancy.conftest import constraints
+from tests.tenancy.helpers import constraints
 
 
 def _constraints(superuser_engine, tenant_tables):

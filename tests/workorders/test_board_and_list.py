@@ -9,9 +9,9 @@ import pytest
 
 from saas.auth.roles import Role
 from saas.workorders.models import Status
-from tests.conftest import host_client
 from tests.factories import PASSWORD
-from tests.workorders.conftest import read_work_order
+from tests.fixtures.clients import host_client
+from tests.workorders.helpers import read_work_order
 
 
 def column(page: str, status: str) -> str:

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from saas.auth.roles import Role
 from saas.workorders.models import CannedJob, CannedJobLine
 from tests.factories import log_in
-from tests.workorders.conftest import in_shop, read_work_order
+from tests.fixtures.database import shop_session
+from tests.workorders.helpers import read_work_order
 
 
 def canned_jobs_of(app, tenant_id) -> dict[str, list[tuple]]:
-    with in_shop(app, tenant_id) as session:
+    with shop_session(app, tenant_id) as session:
         return {
             canned.title: [
                 (line.kind, line.description, line.quantity, line.unit_price)
@@ -58,7 +59,7 @@ def test_owner_creates_a_canned_job_with_lines_and_sees_it_listed(owner_client, 
 
 def test_owner_renames_edits_lines_and_deletes_canned_jobs(owner_client, app, shop):
     canned_id = create_canned_job(owner_client, lines=OIL_CHANGE[:1])
-    with in_shop(app, shop.id) as session:
+    with shop_session(app, shop.id) as session:
         line_id = session.scalar(select(CannedJobLine.id))
 
     assert owner_client.post(f"/work-orders/canned-jobs/{canned_id}", data={"title": "Quick oil"}).status_code == 302

@@ -22,7 +22,8 @@ from saas.workorders.models import (
     WorkOrderTechnician,
 )
 from tests.factories import log_in
-from tests.workorders.conftest import in_shop, numbers_of
+from tests.fixtures.database import shop_session
+from tests.workorders.helpers import numbers_of
 
 MODELS = (
     Customer,
@@ -69,7 +70,7 @@ HOSTILE_FORM = {
 
 def snapshot(app, tenant_id) -> dict:
     """Every work-order-related row of a shop, as plain values."""
-    with in_shop(app, tenant_id) as session:
+    with shop_session(app, tenant_id) as session:
         return {
             model.__tablename__: sorted(
                 (
@@ -91,7 +92,7 @@ def bravo(app, factory, wo):
     asset = wo.asset(tenant, customer, plate="BRAVO-1")
     work_order = wo.work_order(tenant, customer, asset, technicians=(tech,), status=Status.APPROVED)
     job = wo.job(tenant, work_order, lines=({"kind": "fee", "description": "B fee", "unit_price": "10"},))
-    with in_shop(app, tenant.id) as session:
+    with shop_session(app, tenant.id) as session:
         canned = CannedJob(title="Bravo canned", description="")
         session.add(canned)
         session.flush()

@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 
 from saas.workorders.models import Job, Status, WorkOrder
 from saas.workorders.pricing import work_order_totals
-from tests.workorders.conftest import in_shop, read_work_order
+from tests.fixtures.database import shop_session
+from tests.workorders.helpers import read_work_order
 
 LABOR = {"kind": "labor", "description": "Replace pads", "quantity": "1.5"}
 PARTS = {
@@ -38,7 +39,7 @@ def add_job(client, work_order_id, title="Front brakes"):
 def totals_of(app, tenant_id, work_order_id, approved_only=False):
     from saas.core.tenant import Tenant
 
-    with in_shop(app, tenant_id) as session:
+    with shop_session(app, tenant_id) as session:
         work_order = session.scalar(select(WorkOrder).where(WorkOrder.id == work_order_id))
         return work_order_totals(work_order, session.get(Tenant, tenant_id), approved_only=approved_only)
 
@@ -126,7 +127,7 @@ def test_approved_only_totals_count_only_approved_jobs(app, shop, work_order, wo
         shop, work_order, "Approved job", lines=({"kind": "fee", "description": "A", "unit_price": "10"},)
     )
     wo.job(shop, work_order, "Declined job", lines=({"kind": "fee", "description": "B", "unit_price": "99"},))
-    with in_shop(app, shop.id) as session:
+    with shop_session(app, shop.id) as session:
         session.execute(update(Job).where(Job.id == approved.id).values(approval="approved"))
         session.commit()
 
@@ -167,7 +168,7 @@ def test_every_change_to_jobs_or_lines_bumps_the_estimate_and_asks_for_a_new_ans
     job = wo.job(shop, work_order, lines=(FEE,))
 
     def approve_job():
-        with in_shop(app, shop.id) as session:
+        with shop_session(app, shop.id) as session:
             session.execute(update(Job).where(Job.id == job.id).values(approval="approved"))
             session.commit()
 
@@ -182,7 +183,7 @@ def test_every_change_to_jobs_or_lines_bumps_the_estimate_and_asks_for_a_new_ans
     assert read_work_order(app, shop.id, work_order.id)["jobs"][0]["approval"] == "pending"
 
     approve_job()
-    with in_shop(app, shop.id) as session:
+    with shop_session(app, shop.id) as session:
         from saas.workorders.models import JobLine
 
         line_id = session.scalar(select(JobLine.id).where(JobLine.job_id == job.id, JobLine.kind == "part"))
@@ -208,7 +209,7 @@ def test_every_change_to_jobs_or_lines_bumps_the_estimate_and_asks_for_a_new_ans
 def test_jobs_and_lines_are_frozen_once_invoiced_closed_or_cancelled(owner_client, app, shop, customer, wo, status):
     work_order = wo.work_order(shop, customer, status=Status.READY)
     job = wo.job(shop, work_order, lines=(FEE,))
-    with in_shop(app, shop.id) as session:
+    with shop_session(app, shop.id) as session:
         from saas.workorders.models import JobLine
 
         line_id = session.scalar(select(JobLine.id).where(JobLine.job_id == job.id))
@@ -240,7 +241,7 @@ def test_a_job_without_a_title_is_refused(owner_client, app, shop, work_order):
 
 def test_edit_pages_of_a_job_and_a_line_show_their_values(owner_client, app, shop, work_order, wo):
     job = wo.job(shop, work_order, "Front brakes", lines=(PARTS,))
-    with in_shop(app, shop.id) as session:
+    with shop_session(app, shop.id) as session:
         from saas.workorders.models import JobLine
 
         line_id = session.scalar(select(JobLine.id).where(JobLine.job_id == job.id))

@@ -8,7 +8,7 @@ from saas.auth.models import User
 from saas.core.extensions import db
 from saas.core.tenancy import tenant_scope
 from saas.workorders import services
-from tests.workorders.conftest import numbers_of
+from tests.workorders.helpers import numbers_of
 
 
 def open_work_order(client, customer_id, **extra):

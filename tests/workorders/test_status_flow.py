@@ -11,7 +11,8 @@ from saas.workorders import services
 from saas.workorders.models import Status, WorkOrder
 from saas.workorders.status import SYSTEM_ONLY, TRANSITIONS
 from tests.factories import log_in
-from tests.workorders.conftest import in_shop, read_work_order
+from tests.fixtures.database import shop_session
+from tests.workorders.helpers import read_work_order
 
 LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets) if b not in SYSTEM_ONLY]
 ILLEGAL = [
@@ -88,7 +89,7 @@ def test_mark_invoiced_is_for_invoicing_and_only_from_ready(app, shop, wo, facto
     ready = wo.work_order(shop, status=Status.READY)
     early = wo.work_order(shop, status=Status.IN_PROGRESS)
     owner = factory.owner(shop)
-    with in_shop(app, shop.id) as session:
+    with shop_session(app, shop.id) as session:
         user = session.get(User, (shop.id, owner.id))
         services.mark_invoiced(session.scalar(select(WorkOrder).where(WorkOrder.id == ready.id)), user)
         services.mark_invoiced(session.scalar(select(WorkOrder).where(WorkOrder.id == ready.id)), user)  # no-op

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from saas.auth.roles import Role
 from saas.customers.models import Asset
 from saas.workorders.models import Status, WorkOrder
-from tests.workorders.conftest import in_shop, numbers_of, read_work_order
+from tests.fixtures.database import shop_session
+from tests.workorders.helpers import numbers_of, read_work_order
 
 
 def only_work_order(app, tenant_id) -> WorkOrder:
-    with in_shop(app, tenant_id) as session:
+    with shop_session(app, tenant_id) as session:
         return session.scalars(select(WorkOrder)).one()
 
 
@@ -38,7 +39,7 @@ def test_owner_opens_a_work_order_with_everything_and_sees_it(owner_client, app,
     assert (work_order.status, work_order.number, work_order.odometer_in) == ("estimate", 1001, 41250)
     assert work_order.promised_at == datetime(2026, 12, 1, 15, 30, tzinfo=UTC)
     assert read_work_order(app, shop.id, work_order.id)["technicians"] == [technician.id]
-    with in_shop(app, shop.id) as session:
+    with shop_session(app, shop.id) as session:
         assert session.scalar(select(Asset.odometer).where(Asset.id == asset.id)) == 41250
     page = owner_client.get(response.headers["Location"]).get_data(as_text=True)
     for text in (
@@ -66,7 +67,7 @@ def test_a_lower_odometer_reading_does_not_roll_the_vehicle_back(owner_client, a
     owner_client.post(
         "/work-orders/new", data={"customer_id": customer.id, "asset_id": asset.id, "odometer_in": "39000"}
     )
-    with in_shop(app, shop.id) as session:
+    with shop_session(app, shop.id) as session:
         assert session.scalar(select(Asset.odometer).where(Asset.id == asset.id)) == 40000
 
 

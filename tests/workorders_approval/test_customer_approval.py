@@ -17,14 +17,8 @@ from saas.core.extensions import db
 from saas.core.tenancy import current_tenant, tenant_scope
 from saas.workorders import pricing
 from saas.workorders.models import EstimateApproval, Job, JobLine, WorkOrder, WorkOrderEvent
-from tests.conftest import host_client
-from tests.workorders_approval.conftest import (
-    BRAKES_TOTAL,
-    FILTER_TOTAL,
-    create_work_order,
-    read,
-    work_order_state,
-)
+from tests.fixtures.clients import host_client
+from tests.workorders_approval.helpers import BRAKES_TOTAL, FILTER_TOTAL, create_work_order, read, work_order_state
 
 BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile Safari"
 

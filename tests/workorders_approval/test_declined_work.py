@@ -8,7 +8,7 @@ from decimal import Decimal
 from saas.auth.roles import Role
 from saas.workorders.estimate import declined_jobs_for_customer
 from tests.factories import log_in
-from tests.workorders_approval.conftest import BRAKES, BRAKES_TOTAL, FILTER, FILTER_TOTAL, create_work_order
+from tests.workorders_approval.helpers import BRAKES, BRAKES_TOTAL, FILTER, FILTER_TOTAL, create_work_order
 
 DAY = timedelta(days=1)
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

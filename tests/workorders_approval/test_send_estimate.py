@@ -13,7 +13,7 @@ from saas.auth.roles import Role
 from saas.core.extensions import db
 from saas.workorders.models import WorkOrder
 from tests.factories import log_in
-from tests.workorders_approval.conftest import create_work_order, work_order_state
+from tests.workorders_approval.helpers import create_work_order, work_order_state
 
 
 def test_staff_sends_the_estimate_and_the_customer_gets_a_link_on_the_shops_host(owner_client, work_order, outbox, app):
