@@ -14,8 +14,6 @@ class InvalidPhoneError(ValueError):
     """A phone number we cannot make sense of; the message is safe to show."""
 
 
-
-
 def _parse(raw: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(raw, (region or DEFAULT_REGION).upper())
