@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.invoicing.views import bp as invoicing_bp
     from saas.onboarding.views import bp as onboarding_bp
     from saas.platform.views import bp as platform_bp
+    from saas.privacy.export_views import bp as privacy_exports_bp
     from saas.privacy.views import bp as privacy_bp
     from saas.settings.views import bp as settings_bp
     from saas.shop.views import bp as shop_bp
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
         documents_bp,
         inspections_bp,
         inspection_public_bp,
+        privacy_exports_bp,
     ):
         app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
@@ -137,6 +139,7 @@ def register_listeners() -> None:
     import saas.invoicing.immutability  # issued invoices, lines and payments never change (before_flush)
     import saas.invoicing.listeners
     import saas.platform.listeners
+    import saas.privacy.listeners
     import saas.workorders.listeners  # noqa: F401
 
 
@@ -145,7 +148,8 @@ def register_tasks() -> None:
     import saas.appointments.tasks
     import saas.billing.tasks
     import saas.core.mail
-    import saas.core.tasks.housekeeping  # noqa: F401
+    import saas.core.tasks.housekeeping
+    import saas.privacy.export_tasks  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -162,9 +166,11 @@ def register_commands(app: Flask) -> None:
     from saas.demo import demo_cli
     from saas.onboarding.commands import tenants_cli
     from saas.platform.commands import users_cli
+    from saas.privacy.commands import privacy_cli
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(billing_cli)
+    app.cli.add_command(privacy_cli)

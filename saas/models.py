@@ -11,6 +11,8 @@ from saas.documents.models import Document
 from saas.inspections.models import Inspection, InspectionItem, InspectionTemplate, InspectionTemplateItem
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
+from saas.privacy.erasure import ErasureRecord
+from saas.privacy.exports import DataExport, DataExportSubject
 from saas.privacy.models import PolicyAcceptance
 from saas.workorders.models import (
     CannedJob,
@@ -24,7 +26,8 @@ from saas.workorders.models import (
 )
 
 __all__ = [
-    "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer", "Document",
+    "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer", "DataExport",
+    "DataExportSubject", "Document", "ErasureRecord",
     "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem",
     "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
     "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from saas.appointments.models import Appointment
+from saas.appointments.models import OPEN_STATUSES, Appointment, AppointmentStatus
 from saas.core.extensions import db
 from saas.customers import signals as customer_signals
 from saas.customers.export import row
@@ -37,3 +37,22 @@ def _appointments_export(customer: Customer, **details) -> dict:
             for appointment in appointments
         ]
     }
+
+
+@customer_signals.erasing.connect
+def _erase_appointments(customer: Customer, **details) -> customer_signals.ErasureNote | None:
+    """Coming appointments are cancelled (no reminder reaches an erased person); notes go; past times stay."""
+    ours = Appointment.customer_id == customer.id
+    cancelled = db.session.execute(
+        update(Appointment)
+        .where(ours, Appointment.status.in_(OPEN_STATUSES))
+        .values(status=AppointmentStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    notes = db.session.execute(
+        update(Appointment).where(ours).values(notes="").execution_options(synchronize_session=False)
+    ).rowcount
+    if not notes:
+        return None
+    erased = "Notes of appointments" + (f"; {cancelled} coming appointments cancelled" if cancelled else "")
+    return customer_signals.ErasureNote("Appointments", erased=erased)

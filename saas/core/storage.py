@@ -8,10 +8,15 @@ display name and only ever reaches the download's Content-Disposition.
 Downloads are always attachments with the content type we stored: the S3 backend answers with
 a redirect to a short-lived presigned GET that signs `ResponseContentDisposition` and
 `ResponseContentType` into the URL, the local backend streams the file itself.
+
+Objects follow the database transaction whose rows point at them (`put_with_transaction`,
+`delete_after_commit`): an object put for a row that is rolled back is deleted again, and an
+object whose row is deleted goes only once that deletion commits. Nothing is orphaned either way.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -20,6 +25,12 @@ from typing import Protocol
 from urllib.parse import quote
 
 from flask import Flask, Response, current_app, redirect
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from saas.core.extensions import db
+
+log = logging.getLogger(__name__)
 
 KEY_PATTERN = re.compile(r"^tenants/[1-9][0-9]{0,18}/[a-z_]{1,40}/[0-9a-f]{32}$")
 KIND_PATTERN = re.compile(r"^[a-z_]{1,40}$")
@@ -69,7 +80,15 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def keys(self, tenant_id: int, kind: str) -> list[str]: ...
+
     def download(self, key: str, filename: str, content_type: str) -> Response: ...
+
+
+def key_prefix(tenant_id: int, kind: str) -> str:
+    """`tenants/<tenant_id>/<kind>/`: where `build_key` puts a shop's objects of one kind."""
+    build_key(tenant_id, kind)  # the same checks
+    return f"tenants/{tenant_id}/{kind}/"
 
 
 # --- local folder (the embedded default) --------------------------------------------------
@@ -106,6 +125,14 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         """Remove the object (no error if it is already gone)."""
         self._path(key).unlink(missing_ok=True)
+
+    def keys(self, tenant_id: int, kind: str) -> list[str]:
+        """The keys of a shop's objects of one kind, sorted."""
+        prefix = key_prefix(tenant_id, kind)
+        folder = self.root / prefix
+        if not folder.is_dir():
+            return []
+        return sorted(prefix + path.name for path in folder.iterdir() if KEY_PATTERN.match(prefix + path.name))
 
     def download(self, key: str, filename: str, content_type: str) -> Response:
         """Send the file as an attachment with the stored content type.
@@ -204,6 +231,17 @@ class S3Storage:
             raise StorageError(str(error)) from error
         return answer["Body"].read()
 
+    def keys(self, tenant_id: int, kind: str) -> list[str]:
+        """The keys of a shop's objects of one kind, sorted (all pages of the listing)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        prefix = key_prefix(tenant_id, kind)
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.settings.bucket, Prefix=prefix)
+            return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+        except (BotoCoreError, ClientError) as error:
+            raise StorageError(f"listing failed: {error}") from error
+
     def delete(self, key: str) -> None:
         """Remove the object (S3 answers the same whether or not it existed)."""
         from botocore.exceptions import BotoCoreError, ClientError
@@ -287,3 +325,45 @@ def get_storage(app: Flask | None = None) -> Storage:
             cached = (signature, make_storage(app.config))
         app.extensions["workbay_storage"] = cached
     return cached[1]
+
+
+# --- objects in step with the transaction ---------------------------------------------------
+
+_PUT = "workbay.storage.put"  # objects put in this transaction: deleted unless it commits
+_DOOMED = "workbay.storage.doomed"  # objects of deleted rows: deleted once the transaction commits
+
+
+def put_with_transaction(key: str, data: bytes, content_type: str) -> None:
+    """Put an object now (StorageError if the backend fails); it is deleted again unless the
+    current database transaction commits."""
+    storage = get_storage()
+    storage.put(key, data, content_type)
+    db.session.info.setdefault(_PUT, []).append((storage, key))
+
+
+def delete_after_commit(key: str) -> None:
+    """Delete an object once the current transaction commits (its row's deletion is then final)."""
+    db.session.info.setdefault(_DOOMED, []).append((get_storage(), key))
+
+
+def _delete_all(pairs) -> None:
+    for storage, key in pairs:
+        try:
+            storage.delete(key)
+        except StorageError:
+            log.exception("could not delete stored object %s", key)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session) -> None:
+    session.info.pop(_PUT, None)
+    _delete_all(session.info.pop(_DOOMED, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session, transaction) -> None:
+    if transaction.parent is not None:
+        return
+    # Reached without a commit: the rows are gone, so the objects put for them go too.
+    _delete_all(session.info.pop(_PUT, []))
+    session.info.pop(_DOOMED, None)

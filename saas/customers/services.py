@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Select, delete, exists, func, or_, select
+from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from saas.core.db import utcnow
@@ -38,7 +38,12 @@ def customer_search(term: str = "") -> Select:
     Assets are matched with EXISTS, so a customer with two matching cars appears once and
     pagination counts stay right. The page's assets come in one extra query (selectinload).
     """
-    query = select(Customer).options(selectinload(Customer.assets)).order_by(Customer.name, Customer.id)
+    query = (
+        select(Customer)
+        .options(selectinload(Customer.assets))
+        .where(Customer.anonymized_at.is_(None))  # an erased person never comes back in a search or list
+        .order_by(Customer.name, Customer.id)
+    )
     term = term.strip()
     if not term:
         return query
@@ -186,6 +191,36 @@ def save_asset(
         setattr(asset, column, value)
     db.session.flush()
     return asset
+
+
+ERASED_NAME = "Erased customer"
+
+
+def erase_customer(customer: Customer) -> list[signals.ErasureNote]:
+    """Erase a customer's personal data everywhere, keeping only what the law makes the shop keep.
+
+    Each feature holding records of theirs erases its own (`signals.erasing`) and says what it
+    kept and why; then the record itself is anonymized: no name, contact, notes or marketing
+    consent, and their vehicles and devices lose what identifies them (VIN, plate, serial). The
+    row stays, so invoices kept for tax law still point at "Erased customer #id".
+    """
+    if customer.anonymized_at is not None:
+        raise CustomerError("This customer's data was already erased.", status=409)
+    notes = [note for _, note in signals.erasing.send(customer) if note is not None]
+    assets = db.session.execute(
+        update(Asset)
+        .where(Asset.customer_id == customer.id)
+        .values(vin=None, plate=None, plate_region=None, serial=None, notes="")
+    ).rowcount
+    customer.name = f"{ERASED_NAME} #{customer.id}"
+    customer.email = customer.phone = None
+    customer.address = customer.notes = ""
+    set_marketing_consent(customer, False)
+    customer.anonymized_at = utcnow()
+    db.session.flush()
+    vehicles = f", and what identified their {assets} vehicles and devices" if assets else ""
+    notes.insert(0, signals.ErasureNote("Customer record", erased=f"Name, e-mail, phone, address, notes{vehicles}"))
+    return notes
 
 
 def customer_history(customer: Customer) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from saas.core.panels import Panel
 from saas.customers import signals as customer_signals
+from saas.customers.export import row
 from saas.customers.models import Customer
 from saas.documents import services
 from saas.documents.sections import document_section
@@ -36,3 +37,31 @@ def _storage_panel(shop, user, **details) -> Panel:
         {"usage": services.storage_usage(), "quota": services.storage_quota_bytes(shop)},
         order=10,
     )
+
+
+@customer_signals.erasing.connect
+def _erase_documents(customer: Customer, **details) -> customer_signals.ErasureNote | None:
+    deleted = services.delete_documents_of_customer(customer.id)
+    return (
+        customer_signals.ErasureNote("Documents", erased=f"{deleted} documents and photos deleted from storage")
+        if deleted
+        else None
+    )
+
+
+@customer_signals.data_exported.connect
+def _documents_export(customer: Customer, **details) -> dict:
+    return {
+        "documents": [
+            {
+                **row(document, "id", "kind", "filename", "content_type", "size_bytes", "created_at", "retain_until"),
+                "file": f"documents/{document.id}-{document.filename}",
+            }
+            for document in services.documents_of_customer(customer.id)
+        ]
+    }
+
+
+@customer_signals.files_exported.connect
+def _export_documents(customer: Customer, **details) -> list[customer_signals.ExportedFile]:
+    return services.exported_files_of_customer(customer.id)

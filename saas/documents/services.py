@@ -16,10 +16,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from flask import Response, current_app
-from flask_sqlalchemy.session import Session
-from sqlalchemy import Select, and_, delete, event, func, or_, select
+from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
@@ -27,10 +27,18 @@ from saas.audit.services import log_access
 from saas.core import limits
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
-from saas.core.storage import ObjectMissing, Storage, StorageError, build_key, get_storage
+from saas.core.storage import (
+    ObjectMissing,
+    StorageError,
+    build_key,
+    delete_after_commit,
+    get_storage,
+    put_with_transaction,
+)
 from saas.core.tenancy import active_tenant_id, tenant_scope
 from saas.core.tenant import Tenant
 from saas.customers.models import Asset, Customer
+from saas.customers.signals import ExportedFile
 from saas.documents.files import ALLOWED_TYPES, TYPE_NAMES, clean_filename, human_size, sniff_content_type
 from saas.documents.models import SENSITIVE_KINDS, Document, DocumentKind
 from saas.workorders.models import WorkOrder
@@ -107,39 +115,6 @@ def usage_by_tenant_query() -> Select:
     ).group_by(Document.tenant_id)
 
 
-# --- keeping storage and table in step ----------------------------------------------------------
-
-_UPLOADED = "workbay.storage.uploaded"  # objects put in this transaction: deleted unless it commits
-_DOOMED = "workbay.storage.doomed"  # objects of deleted rows: deleted once the transaction commits
-
-
-def _track(session, bucket: str, storage: Storage, key: str) -> None:
-    session.info.setdefault(bucket, []).append((storage, key))
-
-
-def _delete_all(pairs) -> None:
-    for storage, key in pairs:
-        try:
-            storage.delete(key)
-        except StorageError:
-            log.exception("could not delete stored object %s", key)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session) -> None:
-    session.info.pop(_UPLOADED, None)
-    _delete_all(session.info.pop(_DOOMED, []))
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session, transaction) -> None:
-    if transaction.parent is not None:
-        return
-    # Reached without a commit: the rows are gone, so the objects put for them go too.
-    _delete_all(session.info.pop(_UPLOADED, []))
-    session.info.pop(_DOOMED, None)
-
-
 # --- storing -----------------------------------------------------------------------------------
 
 
@@ -206,20 +181,13 @@ def store_document(
         uploaded_by_id=uploaded_by.id if uploaded_by is not None else None,
         retain_until=date.today() + timedelta(days=retention_days) if sensitive else None,
     )
-    storage = get_storage()
     try:
-        storage.put(document.storage_key, data, content_type)
+        put_with_transaction(document.storage_key, data, content_type)  # put first, row second
     except StorageError as error:
         log.exception("upload to storage failed")
         raise DocumentError("The file could not be stored just now. Please try again.", status=503) from error
-    _track(db.session(), _UPLOADED, storage, document.storage_key)
-    try:
-        db.session.add(document)
-        db.session.flush()
-    except Exception:
-        # Put first, row second: if the row cannot be written the object must not stay behind.
-        _delete_all([(storage, document.storage_key)])
-        raise
+    db.session.add(document)
+    db.session.flush()
     return document
 
 
@@ -308,7 +276,7 @@ def delete_document(document: Document, user) -> None:
     if not may_delete(document, user):
         raise DocumentError("Only the office or the person who uploaded it may delete a document.", status=403)
     check_may_see(document, user)
-    _track(db.session(), _DOOMED, get_storage(), document.storage_key)
+    delete_after_commit(document.storage_key)
     db.session.delete(document)
     db.session.flush()
 
@@ -325,6 +293,20 @@ def _customer_documents(customer_id: int) -> Select:
     )
 
 
+def documents_of_customer(customer_id: int) -> list[Document]:
+    """Every document about a customer (theirs, their assets', their work orders'), oldest first."""
+    return list(db.session.scalars(_customer_documents(customer_id).order_by(Document.created_at, Document.id)))
+
+
+def exported_files_of_customer(customer_id: int) -> list[ExportedFile]:
+    """The customer's documents as files of their data export, read from storage when the archive is built."""
+    storage = get_storage()
+    return [
+        ExportedFile(f"documents/{document.id}-{document.filename}", partial(storage.read, document.storage_key))
+        for document in documents_of_customer(customer_id)
+    ]
+
+
 def delete_documents_of_customer(customer_id: int) -> int:
     """Erasure: remove every document about a customer (theirs, their assets', their work orders'
     photos and papers; supplier invoices stay, they are the shop's bookkeeping). Returns how many.
@@ -332,9 +314,8 @@ def delete_documents_of_customer(customer_id: int) -> int:
     Rows go now, objects once the transaction commits.
     """
     documents = list(db.session.scalars(_customer_documents(customer_id)))
-    storage = get_storage()
     for document in documents:
-        _track(db.session(), _DOOMED, storage, document.storage_key)
+        delete_after_commit(document.storage_key)
     if documents:
         db.session.execute(
             delete(Document).where(Document.id.in_([document.id for document in documents])),

@@ -116,3 +116,15 @@ def _work_order_invoices_panel(work_order: WorkOrder, user, **details) -> Panel 
         {"work_order": work_order, "invoices": invoices_of_work_order(work_order.id)},
         order=10,
     )
+
+
+INVOICE_RETENTION_NOTE = "kept as issued (with the name and address printed on them) for as long as tax law requires"
+
+
+@customer_signals.erasing.connect
+def _keep_invoices(customer: Customer, **details) -> customer_signals.ErasureNote | None:
+    """Issued invoices and credit notes cannot be changed or deleted: tax law keeps them as they were issued."""
+    count = db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.customer_id == customer.id))
+    if not count:
+        return None
+    return customer_signals.ErasureNote("Invoices", kept=f"{count} invoices and credit notes {INVOICE_RETENTION_NOTE}")

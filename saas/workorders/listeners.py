@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from saas.core.extensions import db
@@ -105,3 +105,28 @@ def _work_orders_export(customer: Customer, **details) -> dict:
             for wo in work_orders
         ]
     }
+
+
+@customer_signals.erasing.connect
+def _erase_work_orders(customer: Customer, **details) -> customer_signals.ErasureNote | None:
+    """Work orders stay as the shop's repair history, without the notes or signatures that name the person."""
+    work_orders = select(WorkOrder.id).where(WorkOrder.customer_id == customer.id)
+    count = db.session.execute(
+        update(WorkOrder)
+        .where(WorkOrder.customer_id == customer.id)
+        .values(concern="", diagnosis="", internal_notes="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.execute(
+        update(EstimateApproval)
+        .where(EstimateApproval.work_order_id.in_(work_orders))
+        .values(signed_name="Erased", ip_address=None, user_agent="")
+        .execution_options(synchronize_session=False)
+    )
+    if not count:
+        return None
+    return customer_signals.ErasureNote(
+        "Work orders",
+        erased="Concerns, diagnoses, notes and online signatures",
+        kept=f"{count} work orders with their jobs and prices, as the shop's repair history, no longer naming you",
+    )

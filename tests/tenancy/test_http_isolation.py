@@ -23,7 +23,10 @@ _ROUTES_BY_ID = {
         "customers.export",
         "customers.new_asset",
         "documents.customer",
+        "privacy_exports.start",
+        "privacy_exports.erase",
     ),
+    ("export_id", "data_exports"): ("privacy_exports.progress", "privacy_exports.staff_download"),
     ("asset_id", "assets"): ("customers.edit_asset", "documents.asset"),
     ("appointment_id", "appointments"): (
         "appointments.show",

@@ -143,4 +143,22 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     document.body.classList.add("has-timeline");
   }
+
+  // A job's progress bar (<progress data-poll="url">): asked every two seconds; when the job is
+  // done the page reloads to show its result (e.g. a data export's download link).
+  document.querySelectorAll("progress[data-poll]").forEach((bar) => {
+    const poll = async () => {
+      try {
+        const response = await fetch(bar.dataset.poll, { headers: { Accept: "application/json" } });
+        const job = await response.json();
+        bar.value = job.progress;
+        if (job.status === "queued" || job.status === "building") { setTimeout(poll, 2000); return; }
+      } catch (error) {
+        setTimeout(poll, 5000);
+        return;
+      }
+      window.location.reload();
+    };
+    setTimeout(poll, 2000);
+  });
 });
