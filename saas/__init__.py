@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.onboarding.views import bp as onboarding_bp
     from saas.platform.views import bp as platform_bp
     from saas.privacy.export_views import bp as privacy_exports_bp
+    from saas.privacy.retention_views import bp as privacy_retention_bp
     from saas.privacy.views import bp as privacy_bp
     from saas.settings.views import bp as settings_bp
     from saas.shop.views import bp as shop_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
         inspections_bp,
         inspection_public_bp,
         privacy_exports_bp,
+        privacy_retention_bp,
     ):
         app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
@@ -149,7 +151,8 @@ def register_tasks() -> None:
     import saas.billing.tasks
     import saas.core.mail
     import saas.core.tasks.housekeeping
-    import saas.privacy.export_tasks  # noqa: F401
+    import saas.privacy.export_tasks
+    import saas.privacy.retention_tasks  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -13,7 +13,9 @@ from saas.invoicing.models import Invoice, InvoiceLine, Payment
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
 from saas.privacy.erasure import ErasureRecord
 from saas.privacy.exports import DataExport, DataExportSubject
+from saas.privacy.holds import LegalHold
 from saas.privacy.models import PolicyAcceptance
+from saas.privacy.retention import RetentionRule, RetentionRun
 from saas.workorders.models import (
     CannedJob,
     CannedJobLine,
@@ -27,7 +29,7 @@ from saas.workorders.models import (
 
 __all__ = [
     "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer", "DataExport",
-    "DataExportSubject", "Document", "ErasureRecord",
+    "DataExportSubject", "Document", "ErasureRecord", "LegalHold", "RetentionRule", "RetentionRun",
     "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem",
     "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
     "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",

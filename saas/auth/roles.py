@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "documents.sensitive": OFFICE,  # ID cards and driving licences
     "inspections.templates": MANAGEMENT,
     "privacy.erase": MANAGEMENT,  # erase a customer's personal data (what the law keeps stays)
+    "privacy.retention": frozenset({Role.OWNER}),  # retention periods, runs, legal holds
 }
 
 # Who may hand out which role: nobody grants more than they hold.

@@ -19,11 +19,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.core.db import Base, TenantScoped, tenant_fk, utcnow
+from saas.core.errors import ServiceError
 from saas.core.extensions import db
 from saas.core.storage import build_key, get_storage, put_with_transaction
 from saas.core.tenancy import active_tenant_id
 from saas.customers.models import Customer
 from saas.customers.services import erase_customer
+from saas.privacy import holds
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +54,15 @@ def erase(
 ) -> ErasureRecord:
     """Erase `customer`'s personal data (refused if already erased); returns the record of it.
 
-    The ledger entry is written with the transaction: a rolled-back erasure leaves none behind.
-    `ledger_key` rewrites an existing entry (a replay) instead of adding one.
+    Refused while a legal hold keeps the customer's data. The ledger entry is written with the
+    transaction: a rolled-back erasure leaves none behind. `ledger_key` rewrites an existing entry
+    (a replay) instead of adding one.
     """
+    hold = holds.hold_of(customer.id)
+    if hold is not None and ledger_key is None:
+        raise ServiceError(
+            f"{customer.name}'s data is on legal hold ({hold.reason}); release the hold first.", status=409
+        )
     notes = [{"area": note.area, "erased": note.erased, "kept": note.kept} for note in erase_customer(customer)]
     record = ErasureRecord(
         customer_id=customer.id,

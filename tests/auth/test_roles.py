@@ -38,6 +38,7 @@ WHO_MAY = {
     "documents.sensitive": OFFICE,
     "inspections.templates": MANAGEMENT,
     "privacy.erase": MANAGEMENT,
+    "privacy.retention": {OWNER},
 }
 
 

@@ -25,7 +25,9 @@ _ROUTES_BY_ID = {
         "documents.customer",
         "privacy_exports.start",
         "privacy_exports.erase",
+        "privacy_retention.place_hold",
     ),
+    ("hold_id", "legal_holds"): ("privacy_retention.release_hold",),
     ("export_id", "data_exports"): ("privacy_exports.progress", "privacy_exports.staff_download"),
     ("asset_id", "assets"): ("customers.edit_asset", "documents.asset"),
     ("appointment_id", "appointments"): (
