@@ -4,6 +4,7 @@ from saas.appointments.models import Appointment, BookableService, OpeningHours
 from saas.audit.models import AccessLogEntry
 from saas.auth.models import Invitation, User
 from saas.billing.models import StripeCustomer, StripeEvent, Subscription
+from saas.consent.models import AnalyticsSettings, CookieConsent, PlatformCookieConsent
 from saas.core.sequences import NumberSequence
 from saas.core.tenant import Tenant
 from saas.customers.models import Asset, Customer
@@ -24,10 +25,10 @@ from saas.workorders.models import (
 )
 
 __all__ = [
-    "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer", "Document",
+    "AccessLogEntry", "AnalyticsSettings", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "CookieConsent", "Customer", "Document",
     "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem",
     "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
-    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",
+    "Payment", "PlatformAdmin", "PlatformCookieConsent", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",
     "Subscription", "Tenant", "User", "WorkOrder",
     "WorkOrderEvent", "WorkOrderTechnician",
 ]  # fmt: skip
