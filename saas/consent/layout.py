@@ -8,8 +8,9 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from saas.consent import visitor
-from saas.consent.analytics import Script, site_setup
+from saas.consent.analytics import Script, clean_ga4_measurement_id, clean_plausible_domain, site_setup
 from saas.consent.categories import ANALYTICS, GPC_NOTICE, all_categories, describe
+from saas.consent.errors import ConsentError
 from saas.core.tenancy import current_site
 
 
@@ -38,8 +39,21 @@ def return_path() -> str:
     return request.full_path.rstrip("?") if request.method == "GET" else "/"
 
 
+def check_platform_analytics(config) -> None:
+    """The public site's analytics settings follow the shops' formats; a wrong one stops the app at start."""
+    for key, clean in (
+        ("PLATFORM_ANALYTICS_PLAUSIBLE_DOMAIN", clean_plausible_domain),
+        ("PLATFORM_ANALYTICS_GA4_ID", clean_ga4_measurement_id),
+    ):
+        try:
+            config[key] = clean(config.get(key))
+        except ConsentError as error:
+            raise RuntimeError(f"{key}: {error.message}") from None
+
+
 def register(app: Flask) -> None:
     """Install the template globals and the after_request removal of refused cookies on `app`."""
+    check_platform_analytics(app.config)
     app.jinja_env.globals.update(
         cookie_consent=cookie_consent,
         consent_url=consent_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -27,6 +28,7 @@ from tests.consent.helpers import (
 )
 from tests.fixtures.database import shop_session
 from tests.fixtures.pages import flashes, redirect_path
+from tests.fixtures.shops import update_shop
 
 HOST = "acme.workbay.test"
 HALF_A_YEAR = 182 * 86400
@@ -349,3 +351,16 @@ def test_consent_rows_are_append_only(visitor, shop, app):
 
     with shop_session(app, shop.id) as session, pytest.raises(Exception, match="append-only"):
         session.execute(text("UPDATE cookie_consents SET categories = '{analytics}'"))
+
+
+def test_visitors_of_a_read_only_shop_can_still_choose_and_withdraw(visitor, app, shop, superuser_engine):
+    update_shop(app, shop.id, trial_ends_at=datetime.now(UTC) - timedelta(days=1))
+
+    accepted = choose(visitor, "accept_all")
+    withdrawn = choose(visitor, "reject_all", source="settings")
+
+    assert (accepted.status_code, withdrawn.status_code) == (303, 303)
+    assert [row["categories"] for row in consent_rows(superuser_engine, tenant_id=shop.id)] == [
+        ["analytics", "marketing", "preferences"],
+        [],
+    ]

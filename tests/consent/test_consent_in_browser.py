@@ -180,3 +180,19 @@ def test_a_choice_on_one_shop_is_not_one_on_another(browser, shop_site, factory,
     assert visitor.banner_visible() and visitor.analytics_tags() == 0
     consent_hosts = {cookie["domain"] for cookie in visitor.context.cookies() if cookie["name"] == "workbay_consent"}
     assert consent_hosts == {f"cookieshop.{live_server.split(':')[0]}"}
+
+
+def test_the_public_site_gates_its_own_analytics_the_same_way(browser, live_app, live_server, monkeypatch):
+    monkeypatch.setitem(live_app.config, "PLATFORM_ANALYTICS_GA4_ID", "G-PLATFORM1")
+    monkeypatch.setitem(live_app.config, "ANALYTICS_GA4_SCRIPT_URL", "/test-analytics/gtag.js")
+    visitor = visit(browser)
+    visitor.tab.goto(f"http://{live_server}/")
+
+    assert visitor.banner_visible() and visitor.analytics_tags() == 0 and visitor.analytics_requests == []
+    assert visitor.cookie_names() <= NECESSARY
+
+    visitor.tab.click("[data-consent-banner] button[value=accept_all]")
+    visitor.tab.wait_for_selector(ANALYTICS_RAN, state="attached")
+
+    assert "_ga" in visitor.cookie_names() and visitor.analytics_tags() == 2
+    assert visitor.problems == []

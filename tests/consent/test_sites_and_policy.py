@@ -102,3 +102,10 @@ def test_every_page_links_to_the_cookie_settings_and_policy(shop, shop_client, c
         page = visitor.get(path).get_data(as_text=True)
         assert 'href="/cookies"' in page
         assert "data-consent-open>Cookie settings</a>" in page and "/cookies/settings?next=" in page
+
+
+def test_a_malformed_platform_analytics_setting_stops_the_app_at_start(make_app):
+    with pytest.raises(RuntimeError, match="PLATFORM_ANALYTICS_GA4_ID: A Google Analytics 4 measurement ID"):
+        make_app(PLATFORM_ANALYTICS_GA4_ID="UA-1234-5")
+    app = make_app(PLATFORM_ANALYTICS_PLAUSIBLE_DOMAIN="https://WorkBay.example/")
+    assert app.config["PLATFORM_ANALYTICS_PLAUSIBLE_DOMAIN"] == "workbay.example"
