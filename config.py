@@ -130,7 +130,9 @@ class Config:
             # Analytics of the public site, sent only to visitors who allow it (off unless set).
             "PLATFORM_ANALYTICS_PLAUSIBLE_DOMAIN": _env("PLATFORM_ANALYTICS_PLAUSIBLE_DOMAIN"),
             "PLATFORM_ANALYTICS_GA4_ID": _env("PLATFORM_ANALYTICS_GA4_ID"),
-            "ANALYTICS_PLAUSIBLE_SCRIPT_URL": _env("ANALYTICS_PLAUSIBLE_SCRIPT_URL", "https://plausible.io/js/script.js"),
+            "ANALYTICS_PLAUSIBLE_SCRIPT_URL": _env(
+                "ANALYTICS_PLAUSIBLE_SCRIPT_URL", "https://plausible.io/js/script.js"
+            ),
             "ANALYTICS_GA4_SCRIPT_URL": _env("ANALYTICS_GA4_SCRIPT_URL", "https://www.googletagmanager.com/gtag/js"),
         }
 
