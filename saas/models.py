@@ -25,10 +25,11 @@ from saas.workorders.models import (
 )
 
 __all__ = [
-    "AccessLogEntry", "AnalyticsSettings", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "CookieConsent", "Customer", "Document",
+    "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer", "Document",
     "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem",
     "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
-    "Payment", "PlatformAdmin", "PlatformCookieConsent", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",
+    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",
     "Subscription", "Tenant", "User", "WorkOrder",
     "WorkOrderEvent", "WorkOrderTechnician",
+    "AnalyticsSettings", "CookieConsent", "PlatformCookieConsent",
 ]  # fmt: skip
