@@ -123,6 +123,18 @@ class Config:
             "DOCUMENT_QUOTA_BYTES": int(_env("DOCUMENT_QUOTA_BYTES", str(2 * 1024**3))),
             "DOCUMENT_SENSITIVE_RETENTION_DAYS": int(_env("DOCUMENT_SENSITIVE_RETENTION_DAYS", "365")),
             "EXPORT_LINK_DAYS": int(_env("EXPORT_LINK_DAYS", "7")),
+            # Cookie consent: how long a choice holds; the cookie policy's version (None = the code's,
+            # saas/consent/categories.py); the key that hashes visitors' IP addresses (None = SECRET_KEY).
+            "CONSENT_MAX_AGE_DAYS": int(_env("CONSENT_MAX_AGE_DAYS", "182")),
+            "COOKIE_POLICY_VERSION": _env("COOKIE_POLICY_VERSION"),
+            "CONSENT_IP_HASH_KEY": _env("CONSENT_IP_HASH_KEY"),
+            # Analytics of the public site, sent only to visitors who allow it (off unless set).
+            "PLATFORM_ANALYTICS_PLAUSIBLE_DOMAIN": _env("PLATFORM_ANALYTICS_PLAUSIBLE_DOMAIN"),
+            "PLATFORM_ANALYTICS_GA4_ID": _env("PLATFORM_ANALYTICS_GA4_ID"),
+            "ANALYTICS_PLAUSIBLE_SCRIPT_URL": _env(
+                "ANALYTICS_PLAUSIBLE_SCRIPT_URL", "https://plausible.io/js/script.js"
+            ),
+            "ANALYTICS_GA4_SCRIPT_URL": _env("ANALYTICS_GA4_SCRIPT_URL", "https://www.googletagmanager.com/gtag/js"),
         }
 
 

@@ -78,6 +78,8 @@ def register_blueprints(app: Flask) -> None:
     from saas.auth.views import bp as auth_bp
     from saas.billing.views import bp as billing_bp
     from saas.billing.views import public_bp as billing_public_bp
+    from saas.consent.views import admin_bp as consent_admin_bp
+    from saas.consent.views import bp as consent_bp
     from saas.core.health import bp as health_bp
     from saas.core.outbox import bp as outbox_bp
     from saas.customers.views import bp as customers_bp
@@ -107,6 +109,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(onboarding_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(billing_public_bp)
+    # Cookie consent answers on the public site and, as its own, on every shop's subdomain.
+    app.register_blueprint(consent_bp)
+    app.register_blueprint(consent_bp, subdomain="<shop>", name="consent_shop")
     app.register_blueprint(outbox_bp)
     app.register_blueprint(platform_bp, subdomain="admin")
     app.register_blueprint(auth_bp, subdomain="<shop>")
@@ -127,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         inspection_public_bp,
         privacy_exports_bp,
         privacy_retention_bp,
+        consent_admin_bp,
     ):
         app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
@@ -135,6 +141,7 @@ def register_listeners() -> None:
     """Features that react to what happens in a feature below them (blinker signals, saas/*/signals.py)."""
     import saas.appointments.listeners
     import saas.billing.listeners
+    import saas.consent.listeners
     import saas.customers.listeners
     import saas.documents.listeners
     import saas.inspections.listeners
@@ -156,10 +163,12 @@ def register_tasks() -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Globals the layout needs on every page."""
+    """Globals the layout needs on every page (the cookie banner's too)."""
+    from saas.consent.layout import register as register_consent
     from saas.core.templating import register
 
     register(app)
+    register_consent(app)
 
 
 def register_commands(app: Flask) -> None:

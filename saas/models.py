@@ -4,6 +4,7 @@ from saas.appointments.models import Appointment, BookableService, OpeningHours
 from saas.audit.models import AccessLogEntry
 from saas.auth.models import Invitation, User
 from saas.billing.models import StripeCustomer, StripeEvent, Subscription
+from saas.consent.models import AnalyticsSettings, CookieConsent, PlatformCookieConsent
 from saas.core.sequences import NumberSequence
 from saas.core.tenant import Tenant
 from saas.customers.models import Asset, Customer
@@ -35,4 +36,5 @@ __all__ = [
     "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",
     "Subscription", "Tenant", "User", "WorkOrder",
     "WorkOrderEvent", "WorkOrderTechnician",
+    "AnalyticsSettings", "CookieConsent", "PlatformCookieConsent",
 ]  # fmt: skip

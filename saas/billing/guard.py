@@ -13,7 +13,8 @@ from flask import g, render_template, request
 from saas.billing.access import current_access, plan_allows
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ALLOWED_BLUEPRINTS = frozenset({"billing"})
+# Visitors answer a read-only shop's cookie banner too: withdrawing consent must always work.
+ALLOWED_BLUEPRINTS = frozenset({"billing", "consent_shop"})
 ALLOWED_ENDPOINTS = frozenset(
     {
         "auth.login",
