@@ -122,6 +122,8 @@ class Config:
             "DOCUMENT_MAX_BYTES": int(_env("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))),
             "DOCUMENT_QUOTA_BYTES": int(_env("DOCUMENT_QUOTA_BYTES", str(2 * 1024**3))),
             "DOCUMENT_SENSITIVE_RETENTION_DAYS": int(_env("DOCUMENT_SENSITIVE_RETENTION_DAYS", "365")),
+            # How long the link that confirms a customer's privacy request works.
+            "PRIVACY_REQUEST_LINK_HOURS": int(_env("PRIVACY_REQUEST_LINK_HOURS", "48")),
         }
 
 

@@ -12,6 +12,12 @@ from saas.inspections.models import Inspection, InspectionItem, InspectionTempla
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
 from saas.privacy.models import PolicyAcceptance
+from saas.privacy.request_models import (
+    PrivacyRequest,
+    PrivacyRequestCustomer,
+    PrivacyRequestEvent,
+    PrivacyRequestSettings,
+)
 from saas.workorders.models import (
     CannedJob,
     CannedJobLine,
@@ -27,7 +33,8 @@ __all__ = [
     "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer", "Document",
     "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem",
     "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
-    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",
+    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "PrivacyRequest", "PrivacyRequestCustomer",
+    "PrivacyRequestEvent", "PrivacyRequestSettings", "StripeCustomer", "StripeEvent",
     "Subscription", "Tenant", "User", "WorkOrder",
     "WorkOrderEvent", "WorkOrderTechnician",
 ]  # fmt: skip

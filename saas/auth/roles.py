@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "billing.manage": frozenset({Role.OWNER}),
     "documents.sensitive": OFFICE,  # ID cards and driving licences
     "inspections.templates": MANAGEMENT,
+    "privacy.requests": MANAGEMENT,  # the queue of customers' privacy requests and its deadline rules
 }
 
 # Who may hand out which role: nobody grants more than they hold.

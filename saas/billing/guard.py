@@ -13,7 +13,8 @@ from flask import g, render_template, request
 from saas.billing.access import current_access, plan_allows
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ALLOWED_BLUEPRINTS = frozenset({"billing"})
+# A read-only shop still answers its customers' privacy requests: the law does not wait for a payment.
+ALLOWED_BLUEPRINTS = frozenset({"billing", "privacy_center", "privacy_requests"})
 ALLOWED_ENDPOINTS = frozenset(
     {
         "auth.login",

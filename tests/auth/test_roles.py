@@ -37,6 +37,7 @@ WHO_MAY = {
     "billing.manage": {OWNER},
     "documents.sensitive": OFFICE,
     "inspections.templates": MANAGEMENT,
+    "privacy.requests": MANAGEMENT,
 }
 
 
