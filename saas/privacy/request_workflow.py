@@ -21,7 +21,7 @@ from saas.privacy.request_models import PrivacyRequest, PrivacyRequestEvent, Req
 
 NOTE_MAX = 5000
 # The kinds whose verification limits processing, and the limit each sets (customers.services).
-PROCESSING_LIMITS = {RequestKind.RESTRICTION: "restriction", RequestKind.OBJECTION: "objection"}
+LIMIT_OF_KIND = {RequestKind.RESTRICTION: "restriction", RequestKind.OBJECTION: "objection"}
 CORRECTABLE = {"name": "name", "email": "e-mail", "phone": "phone", "address": "address"}
 
 
@@ -111,7 +111,7 @@ def refuse_request(request: PrivacyRequest, user, reason: str | None) -> None:
     """
     _check_open(request)
     reason = clean_text(reason, NOTE_MAX, "note", required="Give the reason; the requester must be told why.")
-    limit = PROCESSING_LIMITS.get(request.kind)
+    limit = LIMIT_OF_KIND.get(request.kind)
     for match in request.matches:
         if limit and match.limit_set_at is not None and match.customer is not None:
             set_processing_limit(match.customer, limit, False)

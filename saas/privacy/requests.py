@@ -44,7 +44,7 @@ from saas.privacy.request_models import (
     RequestStatus,
 )
 from saas.privacy.request_settings import shop_jurisdiction
-from saas.privacy.request_workflow import PROCESSING_LIMITS, RequestError, clean_text, complete_request, record_event
+from saas.privacy.request_workflow import LIMIT_OF_KIND, RequestError, clean_text, complete_request, record_event
 from saas.shop.periods import zone_of
 
 TOKEN_PURPOSE = "privacy-request"
@@ -219,7 +219,7 @@ def _stop_marketing(request: PrivacyRequest, matches: list[Match]) -> None:
 
 
 def _limit_processing(request: PrivacyRequest, matches: list[Match]) -> None:
-    limit = PROCESSING_LIMITS[RequestKind(request.kind)]
+    limit = LIMIT_OF_KIND[RequestKind(request.kind)]
     for match in matches:
         if set_processing_limit(match.customer, limit, True):
             match.link.limit_set_at = utcnow()

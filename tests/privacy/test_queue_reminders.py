@@ -21,11 +21,7 @@ from saas.privacy.request_models import PrivacyRequest
 from saas.privacy.tasks import DAILY, FAN_OUT_TASK, SHOP_TASK, privacy_upkeep_for_shop
 from tests.fixtures.mail import Outbox
 from tests.fixtures.shops import update_shop
-from tests.privacy.center_helpers import load, make_request
-
-
-def ago(days: int) -> datetime:
-    return utcnow() - timedelta(days=days)
+from tests.privacy.center_helpers import ago, load, make_request
 
 
 @pytest.fixture
@@ -50,6 +46,7 @@ def test_each_shops_owners_get_one_daily_mail_about_their_urgent_and_overdue_req
     make_request(app, shop, "access", "fresh@example.com", when=ago(2))
     answered = make_request(app, shop, "access", "answered@example.com", when=ago(40))
     make_request(app, other_shop, "access", "fresh@example.com", when=ago(2))
+    make_request(app, other_shop, "access", "bravo-urgent@example.com", when=ago(28))
     suspended = factory.tenant("shut")
     make_request(app, suspended, "access", "late@example.com", when=ago(40))
     update_shop(app, suspended.id, status=TenantStatus.SUSPENDED)
@@ -62,11 +59,15 @@ def test_each_shops_owners_get_one_daily_mail_about_their_urgent_and_overdue_req
 
     run_worker(queue_app, wait=False, periodic=False, listen_notify=False)
 
-    mails = Outbox(queue_app.config["MAIL_OUTBOX_DIR"]).messages
-    assert [(mail["To"], mail["Subject"]) for mail in mails] == [
-        ("owner@acme.example.com", "1 privacy request overdue – Shop acme")
-    ]
-    body = mails[0].get_content()
+    mails = {mail["To"]: mail for mail in Outbox(queue_app.config["MAIL_OUTBOX_DIR"]).messages}
+    assert {to: mail["Subject"] for to, mail in mails.items()} == {
+        "owner@acme.example.com": "1 privacy request overdue – Shop acme",
+        "owner@bravo.example.com": "1 privacy request due soon – Shop bravo",
+    }
+    body = mails["owner@acme.example.com"].get_content()
+    assert "bravo-urgent@example.com" not in body  # each shop's owners hear about their own requests only
+    assert "bravo-urgent@example.com" in mails["owner@bravo.example.com"].get_content()
+    assert "urgent@example.com" not in mails["owner@bravo.example.com"].get_content().replace("bravo-urgent", "")
     for request_id, address in ((urgent, "urgent@example.com"), (overdue, "overdue@example.com")):
         assert f"#{load(app, shop.id, request_id).number} " in body and address in body
     assert "OVERDUE" in body and "fresh@example.com" not in body and "answered@example.com" not in body
