@@ -135,6 +135,8 @@ class Config:
                 "ANALYTICS_PLAUSIBLE_SCRIPT_URL", "https://plausible.io/js/script.js"
             ),
             "ANALYTICS_GA4_SCRIPT_URL": _env("ANALYTICS_GA4_SCRIPT_URL", "https://www.googletagmanager.com/gtag/js"),
+            # How long the link that confirms a customer's privacy request works.
+            "PRIVACY_REQUEST_LINK_HOURS": int(_env("PRIVACY_REQUEST_LINK_HOURS", "48")),
         }
 
 

@@ -89,7 +89,9 @@ def register_blueprints(app: Flask) -> None:
     from saas.invoicing.views import bp as invoicing_bp
     from saas.onboarding.views import bp as onboarding_bp
     from saas.platform.views import bp as platform_bp
+    from saas.privacy.center_views import bp as privacy_center_bp
     from saas.privacy.export_views import bp as privacy_exports_bp
+    from saas.privacy.queue_views import bp as privacy_requests_bp
     from saas.privacy.retention_views import bp as privacy_retention_bp
     from saas.privacy.views import bp as privacy_bp
     from saas.settings.views import bp as settings_bp
@@ -133,6 +135,8 @@ def register_blueprints(app: Flask) -> None:
         privacy_exports_bp,
         privacy_retention_bp,
         consent_admin_bp,
+        privacy_center_bp,
+        privacy_requests_bp,
     ):
         app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
@@ -149,6 +153,7 @@ def register_listeners() -> None:
     import saas.invoicing.listeners
     import saas.platform.listeners
     import saas.privacy.listeners
+    import saas.privacy.request_listeners
     import saas.workorders.listeners  # noqa: F401
 
 
@@ -159,7 +164,8 @@ def register_tasks() -> None:
     import saas.core.mail
     import saas.core.tasks.housekeeping
     import saas.privacy.export_tasks
-    import saas.privacy.retention_tasks  # noqa: F401
+    import saas.privacy.retention_tasks
+    import saas.privacy.tasks  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -16,6 +16,12 @@ from saas.privacy.erasure import ErasureRecord
 from saas.privacy.exports import DataExport, DataExportSubject
 from saas.privacy.holds import LegalHold
 from saas.privacy.models import PolicyAcceptance
+from saas.privacy.request_models import (
+    PrivacyRequest,
+    PrivacyRequestCustomer,
+    PrivacyRequestEvent,
+    PrivacyRequestSettings,
+)
 from saas.privacy.retention import RetentionRule, RetentionRun
 from saas.workorders.models import (
     CannedJob,
@@ -33,7 +39,8 @@ __all__ = [
     "DataExportSubject", "Document", "ErasureRecord", "LegalHold", "RetentionRule", "RetentionRun",
     "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem",
     "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
-    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",
+    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "PrivacyRequest", "PrivacyRequestCustomer",
+    "PrivacyRequestEvent", "PrivacyRequestSettings", "StripeCustomer", "StripeEvent",
     "Subscription", "Tenant", "User", "WorkOrder",
     "WorkOrderEvent", "WorkOrderTechnician",
     "AnalyticsSettings", "CookieConsent", "PlatformCookieConsent",

@@ -19,7 +19,8 @@ def send_due_reminders(now: datetime | None = None) -> int:
     """E-mail a reminder for the current shop's appointments tomorrow (shop time); returns how many.
 
     Requested and confirmed appointments starting tomorrow whose reminder has not gone out get
-    one, and `reminder_sent_at` is set, so running this again sends nothing twice. Rows are
+    one, and `reminder_sent_at` is set, so running this again sends nothing twice. A customer
+    who restricted or objected to processing (a privacy request) gets none. Rows are
     locked (SKIP LOCKED) so two workers never remind the same appointment. Call inside
     `tenant_scope(tenant_id)` and commit afterwards: mail leaves after the commit.
     """
@@ -40,6 +41,8 @@ def send_due_reminders(now: datetime | None = None) -> int:
     ).all()
     sent = 0
     for appointment in due:
+        if appointment.customer is not None and appointment.customer.processing_limited:
+            continue
         if mail_customer(appointment, "reminder", "Reminder: your appointment tomorrow"):
             appointment.reminder_sent_at = now
             sent += 1

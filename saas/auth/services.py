@@ -277,6 +277,13 @@ def _owner_count() -> int:
     )
 
 
+def active_owners() -> list[User]:
+    """The current shop's owners whose accounts are active: who the shop's own mail goes to."""
+    return db.session.scalars(
+        select(User).where(User.role == Role.OWNER, User.is_active_account.is_(True)).order_by(User.id)
+    ).all()
+
+
 def _check_may_manage(actor: User, member: User) -> None:
     if actor.id == member.id:
         raise AuthError("You cannot change your own role or access.")

@@ -13,8 +13,9 @@ from flask import g, render_template, request
 from saas.billing.access import current_access, plan_allows
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Visitors answer a read-only shop's cookie banner too: withdrawing consent must always work.
-ALLOWED_BLUEPRINTS = frozenset({"billing", "consent_shop"})
+# Visitors answer a read-only shop's cookie banner, and its customers' privacy requests are still answered:
+# withdrawing consent must always work, and the law does not wait for a payment.
+ALLOWED_BLUEPRINTS = frozenset({"billing", "consent_shop", "privacy_center", "privacy_requests"})
 ALLOWED_ENDPOINTS = frozenset(
     {
         "auth.login",

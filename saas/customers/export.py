@@ -53,6 +53,8 @@ def customer_export(customer: Customer, shop_name: str) -> dict:
             "marketing_consent",
             "marketing_consent_at",
             "marketing_consent_source",
+            "processing_restricted_at",
+            "objected_at",
             "created_at",
             "updated_at",
         ),

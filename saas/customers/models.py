@@ -42,8 +42,22 @@ class Customer(TenantScoped, Timestamped, Base):
     marketing_consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     marketing_consent_source: Mapped[str | None] = mapped_column(String(60))
     anonymized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set from a privacy request (restriction of processing, objection): while set, the shop
+    # sends no appointment reminders and no marketing, and the customer's page says why.
+    processing_restricted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    objected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     assets: Mapped[list[Asset]] = has_many("Asset", "Customer", "customer_id", order_by="Asset.id")
+
+    @property
+    def processing_limited(self) -> bool:
+        """True while processing is restricted or objected to: no reminders, no marketing."""
+        return self.processing_restricted_at is not None or self.objected_at is not None
+
+    @property
+    def marketing_allowed(self) -> bool:
+        """True when the shop may send this customer marketing: consent given, nothing limits it."""
+        return self.marketing_consent and not self.processing_limited and self.anonymized_at is None
 
 
 class AssetKind(StrEnum):

@@ -118,6 +118,22 @@ def set_marketing_consent(customer: Customer, consent: bool, source: str = STAFF
         customer.marketing_consent_source = None
 
 
+PROCESSING_LIMITS = {"restriction": "processing_restricted_at", "objection": "objected_at"}
+
+
+def set_processing_limit(customer: Customer, limit: str, on: bool) -> bool:
+    """Set (from now) or lift a `restriction` of processing or an `objection` to it; True if it changed.
+
+    While either is set, reminders and marketing skip the customer (`Customer.processing_limited`).
+    """
+    column = PROCESSING_LIMITS[limit]
+    if on == (getattr(customer, column) is not None):
+        return False
+    setattr(customer, column, utcnow() if on else None)
+    db.session.flush()
+    return True
+
+
 def load_customer(customer_id: int) -> Customer | None:
     """A customer with their vehicles and devices (two queries), or None."""
     return db.session.scalar(select(Customer).options(selectinload(Customer.assets)).where(Customer.id == customer_id))

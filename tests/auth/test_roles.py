@@ -39,6 +39,7 @@ WHO_MAY = {
     "inspections.templates": MANAGEMENT,
     "privacy.erase": MANAGEMENT,
     "privacy.retention": {OWNER},
+    "privacy.requests": MANAGEMENT,
 }
 
 

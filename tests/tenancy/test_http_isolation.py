@@ -71,10 +71,17 @@ _ROUTES_BY_ID = {
     ("item_id", "inspection_template_items"): ("inspections.delete_template_item",),
     ("inspection_id", "inspections"): ("inspections.show", "inspections.finish"),
     ("item_id", "inspection_items"): ("inspections.save_item", "inspections.add_photo"),
+    ("request_id", "privacy_requests"): (
+        "privacy_requests.show",
+        "privacy_requests.start",
+        "privacy_requests.extend",
+        "privacy_requests.complete",
+        "privacy_requests.refuse",
+    ),
 }
 CROSS_TENANT_TARGETS = {
     endpoint: {arg: table} for (arg, table), endpoints in _ROUTES_BY_ID.items() for endpoint in endpoints
-}
+} | {"privacy_requests.correct": {"request_id": "privacy_requests", "customer_id": "customers"}}
 # Fields of the shop's forms, so a POST would change something if the row were reachable.
 HOSTILE_FORM = {
     "name": "Hijacked",
