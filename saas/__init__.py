@@ -153,6 +153,7 @@ def register_listeners() -> None:
     import saas.invoicing.listeners
     import saas.platform.listeners
     import saas.privacy.listeners
+    import saas.privacy.request_answers  # an access request's export is built: its link is mailed
     import saas.privacy.request_listeners
     import saas.workorders.listeners  # noqa: F401
 

@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from blinker import Namespace
 from flask import current_app, url_for
 from sqlalchemy import BigInteger, DateTime, ForeignKeyConstraint, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, selectinload
@@ -31,6 +32,11 @@ from saas.customers.models import Customer
 from saas.privacy.archive import Subject, build_archive
 
 log = logging.getLogger(__name__)
+
+export_ready = Namespace().signal(
+    "data-export-ready",
+    doc="Sender: a DataExport whose archive was just built (e.g. a privacy request's: its requester is told).",
+)
 
 BUILD_TASK = "privacy.build_export"
 TOKEN_PURPOSE = "data-export"
@@ -155,6 +161,7 @@ def build(export_id: int) -> DataExport | None:
     export.finished_at = utcnow()
     export.expires_at = export.finished_at + timedelta(days=link_days())
     db.session.flush()
+    export_ready.send(export)
     return export
 
 

@@ -16,7 +16,7 @@ from saas.core.extensions import db
 from saas.core.requests import BackTo, FormPage
 from saas.core.tenancy import active_tenant
 from saas.customers.phones import format_phone
-from saas.privacy import request_queries, request_workflow
+from saas.privacy import request_answers, request_queries, request_workflow
 from saas.privacy.deadlines import days_left, extensions, may_extend, urgency
 from saas.privacy.request_forms import CorrectionForm, ExtendForm, JurisdictionForm, NoteForm
 from saas.privacy.request_models import EVENT_LABELS, KIND_LABELS, STATUS_LABELS, PrivacyRequest
@@ -95,6 +95,8 @@ def _request_page(
         complete_form=complete_form or NoteForm(prefix="complete"),
         refuse_form=refuse_form or NoteForm(prefix="refuse"),
         extend_form=_extend_form(privacy_request, extend_form),
+        request_exports=request_answers.exports_of(privacy_request),
+        request_erasures=request_answers.erasures_of(privacy_request),
     )
 
 
@@ -157,6 +159,26 @@ def refuse(request_id: int):
         request_workflow.refuse_request(privacy_request, current_user, form.note.data)
         return _back(privacy_request, f"Request #{privacy_request.number} is refused. The requester was told why.")
     return page.show()
+
+
+@bp.route("/<int:request_id>/export", methods=["POST"])
+@permission_required("privacy.requests")
+def export(request_id: int):
+    """Prepare the export of the matched customers' data; its link goes to the requester when built."""
+    privacy_request = _load(request_id)
+    BackTo(url_for(".show", request_id=privacy_request.id))
+    request_answers.prepare_export(privacy_request, current_user)
+    return _back(privacy_request, "The export is being prepared. The requester gets its link as soon as it is ready.")
+
+
+@bp.route("/<int:request_id>/erase", methods=["POST"])
+@permission_required("privacy.erase")
+def erase(request_id: int):
+    """Erase the matched customers' data and answer the requester with what was kept and why."""
+    privacy_request = _load(request_id)
+    BackTo(url_for(".show", request_id=privacy_request.id))
+    request_answers.erase_matched(privacy_request, current_user)
+    return _back(privacy_request, "Erased. The requester was told what was erased and what the law makes you keep.")
 
 
 @bp.route("/<int:request_id>/customers/<int:customer_id>/correct", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ Mail is queued with the request's (or job's) transaction and leaves with its com
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import url_for
 
@@ -51,6 +51,11 @@ def mail_extension(request: PrivacyRequest) -> None:
 def mail_completion(request: PrivacyRequest) -> None:
     """The request is done, with the shop's note of what was done."""
     _requester(request, "completed", f"Your privacy request #{request.number} is done")
+
+
+def mail_export_ready(request: PrivacyRequest, link: str, expires_at: datetime) -> None:
+    """An access request's answer: the link to the person's data, and until when it works."""
+    _requester(request, "export_ready", f"Your data from request #{request.number} is ready", link=link, until=expires_at)
 
 
 def mail_refusal(request: PrivacyRequest) -> None:

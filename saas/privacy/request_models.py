@@ -80,6 +80,9 @@ EVENT_LABELS = {
     "completed": "completed it",
     "refused": "refused it",
     "corrected": "corrected a customer's details",
+    "export_started": "started the export of their data",
+    "export_sent": "mailed the link to their data",
+    "erased": "erased their personal data",
 }
 # Confirmed and not yet answered: the queue's work, counted against the deadline.
 OPEN_STATUSES = (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS, RequestStatus.EXTENDED)

@@ -114,11 +114,30 @@ def requests_near_deadline(today: date) -> list[PrivacyRequest]:
     ).all()
 
 
-def requests_of_customer(customer_id: int) -> list[PrivacyRequest]:
-    """The confirmed requests matched to a customer, newest first (for the customer's page)."""
-    return db.session.scalars(
+def customer_ids_with_open_requests() -> set[int]:
+    """Customers matched by a request still open: retention leaves their data alone until it is answered."""
+    return set(
+        db.session.scalars(
+            select(PrivacyRequestCustomer.customer_id)
+            .join(
+                PrivacyRequest,
+                (PrivacyRequest.tenant_id == PrivacyRequestCustomer.tenant_id)
+                & (PrivacyRequest.id == PrivacyRequestCustomer.request_id),
+            )
+            .where(PrivacyRequest.status.in_(OPEN_STATUSES), PrivacyRequestCustomer.customer_id.is_not(None))
+        )
+    )
+
+
+def requests_of_customer(customer_id: int, *, with_history: bool = False) -> list[PrivacyRequest]:
+    """The confirmed requests matched to a customer, newest first (for the customer's page; with their
+    history loaded for the customer's data export)."""
+    query = (
         select(PrivacyRequest)
         .join(PrivacyRequestCustomer, PrivacyRequestCustomer.request_id == PrivacyRequest.id)
         .where(PrivacyRequestCustomer.customer_id == customer_id)
         .order_by(PrivacyRequest.received_at.desc())
-    ).all()
+    )
+    if with_history:
+        query = query.options(selectinload(PrivacyRequest.events))
+    return db.session.scalars(query).all()

@@ -57,7 +57,7 @@ def record_event(
     return event
 
 
-def _check_open(request: PrivacyRequest) -> None:
+def check_open(request: PrivacyRequest) -> None:
     if not request.is_open:
         state = "not confirmed yet" if request.status == RequestStatus.RECEIVED else request.status_label.lower()
         raise RequestError(f"Request #{request.number} is {state}; it cannot be changed now.", status=409)
@@ -76,7 +76,7 @@ def extend_request(request: PrivacyRequest, user, choice: str, reason: str | Non
 
     Once per request, decided on the due day at the latest.
     """
-    _check_open(request)
+    check_open(request)
     if request.extended_at is not None:
         raise RequestError("This request was extended already; the law allows one extension.", status=409)
     if not may_extend(request.due_on, today):
@@ -98,9 +98,9 @@ def extend_request(request: PrivacyRequest, user, choice: str, reason: str | Non
 
 def complete_request(request: PrivacyRequest, user, note: str | None) -> None:
     """The request is done; the requester is mailed the note (what was done)."""
-    _check_open(request)
+    check_open(request)
     note = clean_text(note, NOTE_MAX, "note", required="Say what was done; the requester reads it.")
-    _close(request, RequestStatus.COMPLETED, note, user)
+    close(request, RequestStatus.COMPLETED, note, user)
     request_mail.mail_completion(request)
 
 
@@ -109,7 +109,7 @@ def refuse_request(request: PrivacyRequest, user, reason: str | None) -> None:
 
     A restriction or objection this request set on customers is lifted: it no longer stands.
     """
-    _check_open(request)
+    check_open(request)
     reason = clean_text(reason, NOTE_MAX, "note", required="Give the reason; the requester must be told why.")
     limit = LIMIT_OF_KIND.get(request.kind)
     for match in request.matches:
@@ -117,11 +117,11 @@ def refuse_request(request: PrivacyRequest, user, reason: str | None) -> None:
             set_processing_limit(match.customer, limit, False)
             match.limit_set_at = None
             record_event(request, "limit_lifted", f"{match.customer.name}: the {limit} is lifted.", user)
-    _close(request, RequestStatus.REFUSED, reason, user)
+    close(request, RequestStatus.REFUSED, reason, user)
     request_mail.mail_refusal(request)
 
 
-def _close(request: PrivacyRequest, status: RequestStatus, text: str, user) -> None:
+def close(request: PrivacyRequest, status: RequestStatus, text: str, user) -> None:
     request.status = status
     request.closed_at = utcnow()
     request.resolution = text
@@ -132,7 +132,7 @@ def check_correctable(request: PrivacyRequest) -> None:
     """Refuse (409) unless `request` is an open correction request."""
     if request.kind != RequestKind.CORRECTION:
         raise RequestError("Only a correction request changes a customer's details.", status=409)
-    _check_open(request)
+    check_open(request)
 
 
 def correct_customer(request: PrivacyRequest, customer: Customer, user, **details: str | None) -> list[str]:

@@ -45,6 +45,7 @@ from saas.customers.models import Asset, Customer
 from saas.documents.models import Document
 from saas.invoicing.models import Invoice
 from saas.privacy import erasure, holds
+from saas.privacy.request_queries import customer_ids_with_open_requests
 from saas.workorders.models import WorkOrder
 from saas.workorders.status import LOCKED
 
@@ -265,7 +266,8 @@ def save_setting(key: str, period: int | None, active: bool) -> RetentionRule:
 # --- running ----------------------------------------------------------------------------------
 
 
-SPARED_HOOKS: list[Callable[[], set[int]]] = [holds.held_customer_ids]  # + customers with an open privacy request
+# Customers no run touches: under a legal hold, or matched by a privacy request still open.
+SPARED_HOOKS: tuple[Callable[[], set[int]], ...] = (holds.held_customer_ids, customer_ids_with_open_requests)
 
 
 def spared_customer_ids() -> set[int]:

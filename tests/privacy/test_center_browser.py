@@ -1,15 +1,19 @@
 """In a real browser, under the strict CSP: a customer asks the shop to correct their data on its privacy
 center -> the confirmation mail -> they confirm by its link -> the owner finds the request in the queue,
-corrects the customer from it and completes it -> the customer gets the answer by mail."""
+corrects the customer from it and completes it -> the customer gets the answer by mail. And an access
+request, from asking to downloading the ZIP of one's data."""
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 
 import pytest
 from sqlalchemy import select
 
 from saas.core.extensions import db
+from saas.core.tasks.worker import run_worker
 from saas.core.tenancy import tenant_scope
 from saas.customers.models import Customer
 from tests.factories import PASSWORD
@@ -79,3 +83,52 @@ def test_a_correction_request_from_asking_to_the_answer(browser, live_server, li
     assert "We corrected your phone number to (217) 555-0123." in answer.get_content()
     with app.test_request_context(), tenant_scope(shop.id):
         assert db.session.scalar(select(Customer.phone).where(Customer.email == DANA)) == "+12175550123"
+
+
+def test_an_access_request_from_asking_to_downloading_the_zip(browser, live_app, live_server, live_outbox, factory):
+    """The whole access path: asked and confirmed by the person, prepared by the owner, built by the worker,
+    fetched by the person through the mailed link; the archive holds their records and nobody else's."""
+    shop = factory.tenant("privzip", name="Privzip Garage")
+    factory.customer(shop, name="Zoe Zip", email="zoe@example.com")
+    factory.customer(shop, name="Other Person", email="other@example.com")
+    base = f"http://privzip.{live_server}"
+
+    person = browser.new_context(accept_downloads=True).new_page()
+    person.set_default_timeout(15000)
+    person.goto(f"{base}/privacy")
+    person.check("input[name=kind][value=access]")
+    person.fill("#email", "zoe@example.com")
+    person.click("button:has-text('Send my request')")
+    person.wait_for_selector("text=Check your inbox")
+    person.goto(live_outbox.link_in_last_to("zoe@example.com"))
+    person.click("button:has-text('Confirm my request')")
+    person.wait_for_selector("text=your request is confirmed")
+
+    staff = browser.new_context().new_page()
+    staff.set_default_timeout(15000)
+    staff.goto(f"{base}/login")
+    staff.fill("#email", "owner@privzip.example.com")
+    staff.fill("#password", PASSWORD)
+    staff.click("button:has-text('Log in')")
+    staff.wait_for_url(f"{base}/")
+    staff.goto(f"{base}/privacy-requests")
+    staff.click("table >> a:has-text('See my data')")
+    staff.wait_for_url(re.compile(r".*/privacy-requests/\d+$"))
+    staff.click("button:has-text('Prepare their data')")
+    staff.wait_for_selector("text=The export is being prepared")
+    assert staff.locator("progress[data-poll]").count() == 1
+
+    run_worker(live_app, wait=False, periodic=False, listen_notify=False)
+    staff.wait_for_selector(
+        "text=the link was mailed to zoe@example.com", timeout=20000
+    )  # the page polled and reloaded
+
+    mail = live_outbox.last_to("zoe@example.com")
+    assert "is ready" in mail["Subject"]
+    link = re.search(r"http://privzip\.\S+/privacy/exports/\S+", mail.get_content()).group(0)
+    with person.expect_download() as download:
+        person.evaluate("link => { window.location.href = link; }", link)
+    archive = zipfile.ZipFile(download.value.path())
+    [record] = json.loads(archive.read("data.json"))["customers"]
+    assert record["customer"]["email"] == "zoe@example.com"
+    assert b"other@example.com" not in b"".join(archive.read(name) for name in archive.namelist())

@@ -77,6 +77,8 @@ _ROUTES_BY_ID = {
         "privacy_requests.extend",
         "privacy_requests.complete",
         "privacy_requests.refuse",
+        "privacy_requests.export",
+        "privacy_requests.erase",
     ),
 }
 CROSS_TENANT_TARGETS = {
