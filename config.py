@@ -122,6 +122,14 @@ class Config:
             "DOCUMENT_MAX_BYTES": int(_env("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))),
             "DOCUMENT_QUOTA_BYTES": int(_env("DOCUMENT_QUOTA_BYTES", str(2 * 1024**3))),
             "DOCUMENT_SENSITIVE_RETENTION_DAYS": int(_env("DOCUMENT_SENSITIVE_RETENTION_DAYS", "365")),
+            # Named on every shop's privacy policy and sub-processor list (saas.privacy.processors).
+            "HOSTING_PROVIDER": _env("HOSTING_PROVIDER", "Workbay's hosting provider"),
+            "HOSTING_LOCATION": _env("HOSTING_LOCATION", ""),
+            "MAIL_PROVIDER": _env("MAIL_PROVIDER"),  # None: named after SMTP_HOST
+            "MAIL_PROVIDER_LOCATION": _env("MAIL_PROVIDER_LOCATION", ""),
+            # A material change of a shop's privacy policy: mails per job, and how long the re-confirm link works.
+            "POLICY_MAIL_BATCH_SIZE": int(_env("POLICY_MAIL_BATCH_SIZE", "100")),
+            "POLICY_RECONFIRM_DAYS": int(_env("POLICY_RECONFIRM_DAYS", "60")),
         }
 
 

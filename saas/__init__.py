@@ -87,6 +87,8 @@ def register_blueprints(app: Flask) -> None:
     from saas.invoicing.views import bp as invoicing_bp
     from saas.onboarding.views import bp as onboarding_bp
     from saas.platform.views import bp as platform_bp
+    from saas.privacy.shop_policy_views import bp as shop_policy_bp
+    from saas.privacy.shop_privacy_views import bp as shop_privacy_bp
     from saas.privacy.views import bp as privacy_bp
     from saas.settings.views import bp as settings_bp
     from saas.shop.views import bp as shop_bp
@@ -123,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
         documents_bp,
         inspections_bp,
         inspection_public_bp,
+        shop_policy_bp,
+        shop_privacy_bp,
     ):
         app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
@@ -137,6 +141,7 @@ def register_listeners() -> None:
     import saas.invoicing.immutability  # issued invoices, lines and payments never change (before_flush)
     import saas.invoicing.listeners
     import saas.platform.listeners
+    import saas.privacy.record_listeners
     import saas.workorders.listeners  # noqa: F401
 
 
@@ -145,7 +150,8 @@ def register_tasks() -> None:
     import saas.appointments.tasks
     import saas.billing.tasks
     import saas.core.mail
-    import saas.core.tasks.housekeeping  # noqa: F401
+    import saas.core.tasks.housekeeping
+    import saas.privacy.announcements  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -12,6 +12,7 @@ from saas.inspections.models import Inspection, InspectionItem, InspectionTempla
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
 from saas.privacy.models import PolicyAcceptance
+from saas.privacy.shop_models import MarketingReconfirmation, ShopPolicyVersion, ShopPrivacySettings
 from saas.workorders.models import (
     CannedJob,
     CannedJobLine,
@@ -25,9 +26,10 @@ from saas.workorders.models import (
 
 __all__ = [
     "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer", "Document",
-    "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem",
+    "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem", "MarketingReconfirmation",
     "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
-    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "StripeCustomer", "StripeEvent",
+    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "ShopPolicyVersion", "ShopPrivacySettings",
+    "StripeCustomer", "StripeEvent",
     "Subscription", "Tenant", "User", "WorkOrder",
     "WorkOrderEvent", "WorkOrderTechnician",
 ]  # fmt: skip

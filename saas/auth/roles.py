@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "billing.manage": frozenset({Role.OWNER}),
     "documents.sensitive": OFFICE,  # ID cards and driving licences
     "inspections.templates": MANAGEMENT,
+    "privacy.manage": frozenset({Role.OWNER}),  # privacy settings, policy versions, record of processing
 }
 
 # Who may hand out which role: nobody grants more than they hold.
