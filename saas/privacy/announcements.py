@@ -98,7 +98,7 @@ def announce_next_batch(version_id: int) -> int:
         )
         .order_by(Customer.id)
         .limit(size)
-        .with_for_update(skip_locked=True)
+        .with_for_update()
     ).all()
     shop = active_tenant()
     for customer in customers:

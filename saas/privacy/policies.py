@@ -39,10 +39,6 @@ class PolicyDocument:
         """The current version's number (what an acceptance records)."""
         return self.current.version
 
-    @property
-    def effective(self) -> date:
-        return self.current.effective
-
     def find(self, version: str) -> PolicyVersion | None:
         """The version numbered `version`, or None."""
         return next((item for item in self.versions if item.version == version), None)

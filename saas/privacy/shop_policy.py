@@ -145,4 +145,4 @@ def policy_diff(old: str, new: str) -> list[DiffLine]:
                 continue
             lines += [DiffLine("removed", line) for line in old_lines[i1:i2]]
             lines += [DiffLine("added", line) for line in new_lines[j1:j2]]
-    return [line for line in lines if line.kind == "gap" or line.text.strip() or line.kind != "same"]
+    return [line for line in lines if line.kind == "gap" or line.text.strip()]

@@ -22,7 +22,7 @@ from tests.privacy.policy_helpers import publish, save_settings, seen_hash, vers
 def test_each_platform_document_shows_its_current_version_and_date(client, path, document):
     page = client.get(path).get_data(as_text=True)
     assert document.title in page
-    assert f"Version {document.version}" in page and document.effective.strftime("%d %B %Y") in page
+    assert f"Version {document.version}" in page and document.current.effective.strftime("%d %B %Y") in page
     assert "This is an earlier version" not in page
 
 
@@ -251,3 +251,25 @@ def test_equal_settings_give_an_equal_text_and_hash(app, shop):
     with app.test_request_context(), tenant_scope(shop.id):
         first, second = current_draft(), current_draft()
     assert first.text == second.text and first.text_hash == second.text_hash and first.text.endswith("\n")
+
+
+def test_the_policy_pages_run_the_same_number_of_queries_for_two_or_four_versions(
+    app, shop, owner_client, shop_client, count_queries
+):
+    for n in range(2):
+        save_settings(owner_client, policy_additions=f"Note {n}.")
+        publish(owner_client)
+    visitor = shop_client("acme")
+    with count_queries() as few_owner:
+        assert owner_client.get("/settings/privacy/policy").status_code == 200
+    with count_queries() as few_public:
+        assert visitor.get("/privacy/policy").status_code == 200
+    for n in range(2, 4):
+        save_settings(owner_client, policy_additions=f"Note {n}.")
+        publish(owner_client)
+    with count_queries() as many_owner:
+        assert "Version 4" in owner_client.get("/settings/privacy/policy").get_data(as_text=True)
+    with count_queries() as many_public:
+        assert "/privacy/policy/1" in visitor.get("/privacy/policy").get_data(as_text=True)
+    assert few_owner.count == many_owner.count, many_owner.statements
+    assert few_public.count == many_public.count, many_public.statements

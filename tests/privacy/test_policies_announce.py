@@ -4,12 +4,13 @@ at a time, to customers who agreed to marketing; their consent waits for a re-co
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from saas.core.extensions import db
 from saas.core.tasks.queue import enqueue
 from saas.customers.models import Customer
 from saas.privacy.announcements import announcement_job
+from saas.privacy.shop_models import ShopPolicyVersion
 from tests.factories import log_in
 from tests.fixtures.clients import host_client
 from tests.fixtures.database import shop_session
@@ -246,3 +247,27 @@ def test_a_change_that_is_not_material_mails_nobody(queue_app, factory, owner_at
     publish(owner, summary="Wording.")
     run_pending_jobs(queue_app)
     assert job_rows(owner_engine, "privacy.announce_policy") == [] and queue_outbox.messages == []
+
+
+def test_a_job_naming_one_shop_and_another_shops_version_touches_nothing(
+    queue_app, factory, owner_at, owner_engine, queue_outbox
+):
+    acme, bravo = factory.tenant("acme"), factory.tenant("bravo")
+    add_customer(queue_app, acme, "Ann", "ann@example.com", marketing=True)
+    bravo_person = add_customer(queue_app, bravo, "Bravo Person", "bravo@example.com", marketing=True)
+    bravo_owner = owner_at("bravo")
+    publish(bravo_owner)
+    save_settings(bravo_owner, policy_additions="Bravo changed.")
+    publish(bravo_owner, summary="Not material.")
+    with shop_session(queue_app, bravo.id) as session:  # material, but with no announcement of its own queued
+        session.execute(update(ShopPolicyVersion).values(material=True))
+        session.commit()
+    bravo_version = versions_of(queue_app, bravo.id)[-1]
+    with queue_app.app_context():
+        enqueue(db.session.connection(), [announcement_job(acme.id, bravo_version["id"])])
+        db.session.commit()
+    run_pending_jobs(queue_app)
+    assert [job["status"] for job in job_rows(owner_engine, "privacy.announce_policy")] == ["succeeded"]
+    assert queue_outbox.messages == []
+    assert customer_state(queue_app, bravo_person)["consent"] is True
+    assert versions_of(queue_app, bravo.id)[-1] == bravo_version
