@@ -137,6 +137,14 @@ class Config:
             "ANALYTICS_GA4_SCRIPT_URL": _env("ANALYTICS_GA4_SCRIPT_URL", "https://www.googletagmanager.com/gtag/js"),
             # How long the link that confirms a customer's privacy request works.
             "PRIVACY_REQUEST_LINK_HOURS": int(_env("PRIVACY_REQUEST_LINK_HOURS", "48")),
+            # Named on every shop's privacy policy and sub-processor list (saas.privacy.processors).
+            "HOSTING_PROVIDER": _env("HOSTING_PROVIDER", "Workbay's hosting provider"),
+            "HOSTING_LOCATION": _env("HOSTING_LOCATION", ""),
+            "MAIL_PROVIDER": _env("MAIL_PROVIDER"),  # None: named after SMTP_HOST
+            "MAIL_PROVIDER_LOCATION": _env("MAIL_PROVIDER_LOCATION", ""),
+            # A material change of a shop's privacy policy: mails per job, and how long the re-confirm link works.
+            "POLICY_MAIL_BATCH_SIZE": int(_env("POLICY_MAIL_BATCH_SIZE", "100")),
+            "POLICY_RECONFIRM_DAYS": int(_env("POLICY_RECONFIRM_DAYS", "60")),
         }
 
 

@@ -93,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from saas.privacy.export_views import bp as privacy_exports_bp
     from saas.privacy.queue_views import bp as privacy_requests_bp
     from saas.privacy.retention_views import bp as privacy_retention_bp
+    from saas.privacy.shop_policy_views import bp as shop_policy_bp
+    from saas.privacy.shop_privacy_views import bp as shop_privacy_bp
     from saas.privacy.views import bp as privacy_bp
     from saas.settings.views import bp as settings_bp
     from saas.shop.views import bp as shop_bp
@@ -137,6 +139,8 @@ def register_blueprints(app: Flask) -> None:
         consent_admin_bp,
         privacy_center_bp,
         privacy_requests_bp,
+        shop_policy_bp,
+        shop_privacy_bp,
     ):
         app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
@@ -153,6 +157,7 @@ def register_listeners() -> None:
     import saas.invoicing.listeners
     import saas.platform.listeners
     import saas.privacy.listeners
+    import saas.privacy.record_listeners
     import saas.privacy.request_answers  # an access request's export is built: its link is mailed
     import saas.privacy.request_listeners
     import saas.workorders.listeners  # noqa: F401
@@ -164,6 +169,7 @@ def register_tasks() -> None:
     import saas.billing.tasks
     import saas.core.mail
     import saas.core.tasks.housekeeping
+    import saas.privacy.announcements
     import saas.privacy.export_tasks
     import saas.privacy.retention_tasks
     import saas.privacy.tasks  # noqa: F401

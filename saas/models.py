@@ -23,6 +23,7 @@ from saas.privacy.request_models import (
     PrivacyRequestSettings,
 )
 from saas.privacy.retention import RetentionRule, RetentionRun
+from saas.privacy.shop_models import MarketingReconfirmation, ShopPolicyVersion, ShopPrivacySettings
 from saas.workorders.models import (
     CannedJob,
     CannedJobLine,
@@ -35,12 +36,13 @@ from saas.workorders.models import (
 )
 
 __all__ = [
-    "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer", "DataExport",
-    "DataExportSubject", "Document", "ErasureRecord", "LegalHold", "RetentionRule", "RetentionRun",
-    "Inspection", "InspectionItem", "InspectionTemplate", "InspectionTemplateItem",
-    "EstimateApproval", "Invitation", "Invoice", "InvoiceLine", "Job", "JobLine", "NumberSequence", "OpeningHours",
-    "Payment", "PlatformAdmin", "PlatformAuditEntry", "PolicyAcceptance", "PrivacyRequest", "PrivacyRequestCustomer",
-    "PrivacyRequestEvent", "PrivacyRequestSettings", "StripeCustomer", "StripeEvent",
+    "AccessLogEntry", "Appointment", "Asset", "BookableService", "CannedJob", "CannedJobLine", "Customer",
+    "DataExport", "DataExportSubject", "Document", "ErasureRecord", "EstimateApproval", "Inspection",
+    "InspectionItem", "InspectionTemplate", "InspectionTemplateItem", "Invitation", "Invoice", "InvoiceLine", "Job",
+    "JobLine", "LegalHold", "MarketingReconfirmation", "NumberSequence", "OpeningHours", "Payment", "PlatformAdmin",
+    "PlatformAuditEntry", "PolicyAcceptance", "PrivacyRequest", "PrivacyRequestCustomer", "PrivacyRequestEvent",
+    "PrivacyRequestSettings", "RetentionRule", "RetentionRun", "ShopPolicyVersion", "ShopPrivacySettings",
+    "StripeCustomer", "StripeEvent",
     "Subscription", "Tenant", "User", "WorkOrder",
     "WorkOrderEvent", "WorkOrderTechnician",
     "AnalyticsSettings", "CookieConsent", "PlatformCookieConsent",

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from saas.appointments import slots
+from saas.appointments import signals, slots
 from saas.appointments.errors import AppointmentError, SlotTakenError
 from saas.appointments.matching import BookingDetails, match_or_create_asset, match_or_create_customer
 from saas.appointments.models import OPEN_STATUSES, STATUS_LABELS, Appointment, AppointmentStatus, BookableService
@@ -190,6 +190,12 @@ def no_show(appointment: Appointment, now: datetime | None = None) -> None:
 # --- customers book online ---------------------------------------------------------------
 
 
+def age_to_confirm() -> int | None:
+    """The age a person booking online must confirm, where the shop asks for one (privacy answers), else None."""
+    ages = [age for _, age in signals.booking_age_asked.send(active_tenant()) if age]
+    return max(ages) if ages else None
+
+
 def book_online(
     service: BookableService, starts_at: datetime, details: BookingDetails, now: datetime | None = None
 ) -> Appointment:
@@ -197,6 +203,9 @@ def book_online(
     request the slot (status requested, source online) and send them a confirmation."""
     now = now or utcnow()
     bookable_service(service)
+    minimum_age = age_to_confirm()
+    if minimum_age is not None and not details.age_confirmed:
+        raise AppointmentError(f"Please confirm that you are at least {minimum_age} years old.", field="age_confirmed")
     length = timedelta(minutes=service.duration_minutes)
     zone = shop_zone()
     offered = slots.slot_grid(opening_hours(), length, zone, now.astimezone(zone).date())

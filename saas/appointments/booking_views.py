@@ -35,7 +35,13 @@ def _booking_page(form: BookingForm, service: BookableService) -> str:
         unfolded = index < FIRST_DAYS_OPEN or chosen in {value for value, _ in options}
         slot_days.append((day, options, unfolded))
     return render_template(
-        "appointments/book.html", form=form, service=service, slot_days=slot_days, zone=zone, chosen=chosen
+        "appointments/book.html",
+        form=form,
+        service=service,
+        slot_days=slot_days,
+        zone=zone,
+        chosen=chosen,
+        minimum_age=booking.age_to_confirm(),
     )
 
 

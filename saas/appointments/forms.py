@@ -192,6 +192,8 @@ class BookingForm(FlaskForm):
         "I agree that the shop uses my details to handle this booking, as its privacy notice describes.",
         validators=[DataRequired(message="Please agree so the shop may use your details for this booking.")],
     )
+    # Shown only where the shop asks for it (booking.age_to_confirm); the booking rules check it.
+    age_confirmed = BooleanField("I confirm my age")
 
     @property
     def starts_at(self) -> datetime | None:
@@ -212,6 +214,7 @@ class BookingForm(FlaskForm):
             device_type=self.device_type.data or "",
             serial=self.serial.data or "",
             notes=self.notes.data or "",
+            age_confirmed=bool(self.age_confirmed.data),
         )
 
     def validate_slot(self, field) -> None:

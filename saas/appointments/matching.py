@@ -35,6 +35,7 @@ class BookingDetails:
     device_type: str = ""
     serial: str = ""
     notes: str = ""
+    age_confirmed: bool = False  # "I am at least N", where the shop asks (booking.age_to_confirm)
 
 
 def _plate_key(plate: str | None) -> str:

@@ -1,8 +1,12 @@
-"""The access log of personal data: write an entry, read the log."""
+"""The access log of personal data: write an entry, search the log, export it, one customer's entries."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -13,7 +17,7 @@ from saas.audit import signals
 from saas.audit.models import AccessLogEntry
 from saas.core.extensions import db
 from saas.core.requests import keep_changes
-from saas.core.tenancy import is_valid_id
+from saas.core.tenancy import active_tenant, is_valid_id
 
 ACTIONS = {"view": "Viewed", "export": "Exported", "download": "Downloaded"}
 USER_AGENT_MAX = 300
@@ -72,25 +76,141 @@ def subject_name(subject_type: str, subject_id: int) -> str | None:
     return subject_names(subject_type, {subject_id}).get(subject_id)
 
 
-def access_log(
-    *,
-    subject_type: str | None = None,
-    subject_id: int | None = None,
-    user_id: int | None = None,
-    action: str | None = None,
-) -> Select:
-    """Entries newest first, with who did it loaded alongside; optionally for one subject, person or action."""
+@dataclass(frozen=True)
+class LogFilter:
+    """What the owner narrows the log down to; every part is optional.
+
+    `since` and `until` are the first and last local day (the shop's timezone), both included;
+    `text` is looked for in the entries' descriptions.
+    """
+
+    customer_id: int | None = None
+    user_id: int | None = None
+    action: str | None = None
+    since: date | None = None
+    until: date | None = None
+    text: str = ""
+
+    def as_args(self) -> dict:
+        """The filter as URL query arguments (for pagination and the export link)."""
+        args = {
+            "customer_id": self.customer_id,
+            "user_id": self.user_id,
+            "action": self.action,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "q": self.text,
+        }
+        return {key: value for key, value in args.items() if value}
+
+
+def _local_midnight(day: date) -> datetime:
+    tenant = active_tenant()
+    zone = ZoneInfo(tenant.timezone if tenant is not None else "UTC")
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def access_log(log_filter: LogFilter | None = None) -> Select:
+    """Entries newest first, with who did it loaded alongside, narrowed down by `log_filter`."""
+    log_filter = log_filter or LogFilter()
     query = (
         select(AccessLogEntry)
         .options(selectinload(AccessLogEntry.user))
         .order_by(AccessLogEntry.created_at.desc(), AccessLogEntry.id.desc())
     )
-    if subject_type is not None:
-        query = query.where(AccessLogEntry.subject_type == subject_type)
-    if subject_id is not None:
-        query = query.where(AccessLogEntry.subject_id == subject_id)
-    if user_id is not None:
-        query = query.where(AccessLogEntry.user_id == user_id)
-    if action:
-        query = query.where(AccessLogEntry.action == action)
+    if log_filter.customer_id is not None:
+        query = query.where(
+            AccessLogEntry.subject_type == "customer", AccessLogEntry.subject_id == log_filter.customer_id
+        )
+    if log_filter.user_id is not None:
+        query = query.where(AccessLogEntry.user_id == log_filter.user_id)
+    if log_filter.action:
+        query = query.where(AccessLogEntry.action == log_filter.action)
+    if log_filter.since is not None:
+        query = query.where(AccessLogEntry.created_at >= _local_midnight(log_filter.since))
+    if log_filter.until is not None:
+        query = query.where(AccessLogEntry.created_at < _local_midnight(log_filter.until + timedelta(days=1)))
+    if log_filter.text:
+        query = query.where(AccessLogEntry.description.icontains(log_filter.text, autoescape=True))
     return query
+
+
+def customer_names_of(entries) -> dict[int, str]:
+    """The names of the customers these entries are about (one answer for the whole list)."""
+    ids = {e.subject_id for e in entries if e.subject_type == "customer" and e.subject_id is not None}
+    return subject_names("customer", ids)
+
+
+CSV_COLUMNS = (
+    "time (UTC)",
+    "staff member",
+    "staff e-mail",
+    "action",
+    "subject type",
+    "subject id",
+    "subject name",
+    "description",
+    "IP address",
+    "browser",
+)
+
+
+def export_csv(log_filter: LogFilter) -> str:
+    """The entries `log_filter` selects, all of them, as CSV; the export itself goes on the log.
+
+    A fixed number of queries: the entries with their staff, then the customers' names.
+    """
+    entries = db.session.scalars(access_log(log_filter)).all()
+    names = customer_names_of(entries)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        writer.writerow(
+            (
+                entry.created_at.astimezone(UTC).isoformat(timespec="seconds"),
+                entry.user.name if entry.user else "",
+                entry.user.email if entry.user else "",
+                ACTIONS.get(entry.action, entry.action),
+                entry.subject_type,
+                entry.subject_id if entry.subject_id is not None else "",
+                names.get(entry.subject_id, "") if entry.subject_type == "customer" else "",
+                _csv_safe(entry.description),
+                entry.ip_address or "",
+                _csv_safe(entry.user_agent),
+            )
+        )
+    described = ", ".join(f"{key} {value}" for key, value in log_filter.as_args().items()) or "everything"
+    log_access("export", "access_log", None, f"Exported the access log as CSV ({len(entries)} entries; {described})")
+    return out.getvalue()
+
+
+def _csv_safe(value: str | None) -> str:
+    """Text a spreadsheet shows as text, never runs as a formula (=, +, -, @ at the start)."""
+    value = value or ""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def access_log_of_customer(customer_id: int) -> list[dict]:
+    """Every access to one customer's data in the current shop, oldest first, as JSON-ready rows.
+
+    For the person's own copy of their data (a privacy request): when, what, which staff member
+    (by name) and the entry's description. The staff member's IP address and browser are theirs,
+    not the customer's, and are left out.
+    """
+    entries = db.session.scalars(
+        select(AccessLogEntry)
+        .options(selectinload(AccessLogEntry.user))
+        .where(AccessLogEntry.subject_type == "customer", AccessLogEntry.subject_id == customer_id)
+        .order_by(AccessLogEntry.created_at, AccessLogEntry.id)
+    ).all()
+    return [
+        {
+            "at": entry.created_at.astimezone(UTC).isoformat(),
+            "action": entry.action,
+            "action_label": ACTIONS.get(entry.action, entry.action),
+            "by": entry.user.name if entry.user else None,
+            "description": entry.description,
+        }
+        for entry in entries
+    ]

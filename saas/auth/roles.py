@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "privacy.erase": MANAGEMENT,  # erase a customer's personal data (what the law keeps stays)
     "privacy.retention": frozenset({Role.OWNER}),  # retention periods, runs, legal holds
     "privacy.requests": MANAGEMENT,  # the queue of customers' privacy requests and its deadline rules
+    "privacy.manage": frozenset({Role.OWNER}),  # privacy settings, policy versions, record of processing
 }
 
 # Who may hand out which role: nobody grants more than they hold.

@@ -98,6 +98,4 @@ def answer_of(records: list[erasure.ErasureRecord]) -> str:
 
 def erasures_of(request: PrivacyRequest) -> list[erasure.ErasureRecord]:
     """The erasures made for a request."""
-    return list(
-        db.session.scalars(select(erasure.ErasureRecord).where(erasure.ErasureRecord.request_id == request.id))
-    )
+    return list(db.session.scalars(select(erasure.ErasureRecord).where(erasure.ErasureRecord.request_id == request.id)))

@@ -55,7 +55,9 @@ def mail_completion(request: PrivacyRequest) -> None:
 
 def mail_export_ready(request: PrivacyRequest, link: str, expires_at: datetime) -> None:
     """An access request's answer: the link to the person's data, and until when it works."""
-    _requester(request, "export_ready", f"Your data from request #{request.number} is ready", link=link, until=expires_at)
+    _requester(
+        request, "export_ready", f"Your data from request #{request.number} is ready", link=link, until=expires_at
+    )
 
 
 def mail_refusal(request: PrivacyRequest) -> None:

@@ -35,6 +35,7 @@ WHO_MAY = {
     "staff.manage": MANAGEMENT,
     "shop.settings": MANAGEMENT,
     "billing.manage": {OWNER},
+    "privacy.manage": {OWNER},
     "documents.sensitive": OFFICE,
     "inspections.templates": MANAGEMENT,
     "privacy.erase": MANAGEMENT,
