@@ -112,6 +112,17 @@ ACTIVITIES: tuple[Activity, ...] = (
         "Kept with the shop's account",
     ),
     Activity(
+        "privacy",
+        "Privacy requests, exports and erasure",
+        "Answering people who ask to see, take, correct or erase their data, or to limit its use; "
+        "keeping what a legal claim needs while a legal hold is in force",
+        "Legal obligation: data protection law (GDPR Art. 12-22, Art. 6(1)(c)); legitimate interests "
+        "(Art. 6(1)(f)) in establishing or defending legal claims",
+        ("customers", "people who make a privacy request"),
+        "Requests and their history are kept as proof of the answer; an export's download is deleted when its "
+        "link expires; an erasure's record keeps no personal data",
+    ),
+    Activity(
         "website",
         "Visits to the shop's pages",
         "Showing the booking, estimate and privacy pages and keeping them secure",
@@ -149,6 +160,17 @@ HOLDINGS: tuple[Holding, ...] = (
             only_where="marketing_consent"),
     Holding("marketing", "marketing_reconfirmations", "Requests to re-confirm marketing consent",
             ("earlier consent's date and source", "the customer's answer")),
+    Holding("privacy", "privacy_requests", "Privacy requests", ("e-mail address", "what was asked", "the answer")),
+    Holding("privacy", "privacy_request_customers", "Customers a request matched", ("which customer record",),
+            counted=False),
+    Holding("privacy", "privacy_request_events", "History of each request", ("who did what, when",), counted=False),
+    Holding("privacy", "data_exports", "Data exports", ("the archive of a person's data, until its link expires",)),
+    Holding("privacy", "data_export_subjects", "Whose data an export holds", ("which customer record",),
+            counted=False),
+    Holding("privacy", "erasure_records", "Erasures", ("when a customer was erased", "what was kept and why")),
+    Holding("privacy", "legal_holds", "Legal holds", ("whose data is kept", "the reason")),
+    Holding("website", "cookie_consents", "Cookie choices", ("an anonymous consent id", "categories allowed",
+            "a hashed IP address", "browser")),
     Holding("security", "access_log_entries", "Access log entries", ("staff member", "whose record", "action",
             "time", "IP address", "browser")),
 )  # fmt: skip
@@ -168,6 +190,10 @@ OUTSIDE_THE_RECORD: dict[str, str] = {
     "inspection_template_items": "Inspection template items: no personal data",
     "shop_privacy_settings": "The shop's privacy settings: no personal data",
     "shop_policy_versions": "The shop's privacy policy versions: no personal data of customers",
+    "shop_analytics_settings": "The shop's analytics settings: no personal data",
+    "privacy_request_settings": "The shop's deadline rules for privacy requests: no personal data",
+    "retention_rules": "The shop's retention periods: no personal data",
+    "retention_runs": "The log of retention runs (counts per kind of data): no personal data",
 }
 
 

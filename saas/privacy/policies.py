@@ -71,11 +71,5 @@ PRIVACY = PolicyDocument(
         ),
     ),
 )
-COOKIES = PolicyDocument(
-    "cookies",
-    "Cookie policy",
-    "privacy.cookie_policy",
-    (_version("cookies", date(2026, 12, 2)),),
-)
 
-DOCUMENTS = {document.key: document for document in (PRIVACY, TERMS, COOKIES)}
+DOCUMENTS = {document.key: document for document in (PRIVACY, TERMS)}

@@ -6,7 +6,7 @@ import pytest
 from markupsafe import escape
 
 from saas.auth.roles import Role
-from saas.privacy.policies import COOKIES, DOCUMENTS, PRIVACY, TERMS
+from saas.privacy.policies import DOCUMENTS, PRIVACY, TERMS
 from saas.privacy.shop_policy import normalize, policy_diff, policy_html, text_hash
 from tests.fixtures.shops import update_shop
 from tests.privacy.policy_helpers import publish, save_settings, seen_hash, versions_of
@@ -16,8 +16,8 @@ from tests.privacy.policy_helpers import publish, save_settings, seen_hash, vers
 
 @pytest.mark.parametrize(
     ("path", "document"),
-    [("/privacy", PRIVACY), ("/terms", TERMS), ("/cookies", COOKIES)],
-    ids=["privacy", "terms", "cookies"],
+    [("/privacy", PRIVACY), ("/terms", TERMS)],
+    ids=["privacy", "terms"],
 )
 def test_each_platform_document_shows_its_current_version_and_date(client, path, document):
     page = client.get(path).get_data(as_text=True)
