@@ -12,7 +12,7 @@ from sqlalchemy import select
 from saas.audit.models import AccessLogEntry
 from saas.auth.roles import Role
 from saas.consent.analytics import shop_settings
-from tests.consent.helpers import BROWSER, choose
+from tests.consent.helpers import BROWSER, choose, set_analytics
 from tests.fixtures.database import shop_session
 from tests.fixtures.pages import field_errors, flashes, redirect_path
 
@@ -159,3 +159,14 @@ def test_the_records_are_paginated(shop, shop_client, owner_client, monkeypatch)
     assert "Page 1 of 2" in first and first.count("<tr>") == 3  # header and two rows
     assert second.count("<tr>") == 2
     assert owner_client.get("/settings/cookies/records?page=99").status_code == 200
+
+
+def test_the_shops_analytics_are_named_among_its_processors_only_once_configured(app, shop, shop_client):
+    visitor = shop_client("acme")
+    assert "Google Analytics" not in visitor.get("/privacy/processors").get_data(as_text=True)
+
+    set_analytics(app, shop.id, plausible=None)
+
+    page = visitor.get("/privacy/processors").get_data(as_text=True)
+    assert "Google Analytics 4 (Google Ireland Ltd. (and Google LLC, USA))" in page
+    assert "Plausible" not in page

@@ -46,6 +46,7 @@ def prepared(app, shop, owner_client):
     """Jane's export, started from her page and built by the worker; plus another customer of the shop."""
     jane = customer_with_history(app, shop.id)
     other = customer_with_history(app, shop.id, name="Oscar Other", email="oscar@example.com", days_ahead=9)
+    owner_client.get(f"/customers/{jane.customer_id}")  # the owner opens her record: logged, and in her export
     response = owner_client.post(f"/customers/{jane.customer_id}/data-export")
     assert response.status_code == 302
     assert the_export(app, shop.id).status == "queued"
@@ -72,6 +73,7 @@ def test_the_worker_builds_a_zip_of_the_persons_records_and_files(app, shop, own
     assert [invoice["id"] for invoice in record["invoices"]] == [jane.invoice_id]
     assert [a["notes"] for a in record["appointments"]] == ["Bring the spare key"]
     assert [d["filename"] for d in record["documents"]] == ["registration.pdf"]
+    assert [entry["action"] for entry in record["access_log"]] == ["view"]  # who saw their data: the owner, once
     everything = b"".join(archive.read(name) for name in names)
     assert b"oscar@example.com" not in everything and b"Oscar" not in everything  # nobody else's data
 
