@@ -19,7 +19,7 @@ from saas.core.extensions import db
 from saas.core.requests import keep_changes
 from saas.core.tenancy import active_tenant, is_valid_id
 
-ACTIONS = {"view": "Viewed", "export": "Exported", "download": "Downloaded"}
+ACTIONS = {"view": "Viewed", "edit": "Edited", "export": "Exported", "download": "Downloaded"}
 USER_AGENT_MAX = 300
 DESCRIPTION_MAX = 300
 
