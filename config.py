@@ -126,6 +126,7 @@ class Config:
             # Cookie consent: how long a choice holds; the cookie policy's version (None = the code's,
             # saas/consent/categories.py); the key that hashes visitors' IP addresses (None = SECRET_KEY).
             "CONSENT_MAX_AGE_DAYS": int(_env("CONSENT_MAX_AGE_DAYS", "182")),
+            "CONSENT_RECORD_DAYS": int(_env("CONSENT_RECORD_DAYS", str(3 * 365))),
             "COOKIE_POLICY_VERSION": _env("COOKIE_POLICY_VERSION"),
             "CONSENT_IP_HASH_KEY": _env("CONSENT_IP_HASH_KEY"),
             # Analytics of the public site, sent only to visitors who allow it (off unless set).

@@ -167,6 +167,7 @@ def register_tasks() -> None:
     """The modules that declare background tasks, so every worker knows them all."""
     import saas.appointments.tasks
     import saas.billing.tasks
+    import saas.consent.tasks
     import saas.core.mail
     import saas.core.tasks.housekeeping
     import saas.privacy.announcements
