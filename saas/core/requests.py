@@ -85,6 +85,16 @@ class PlainText:
         return Response(f"{error.message}\n", error.status, mimetype="text/plain")
 
 
+def private_page(response: Response) -> Response:
+    """after_request of pages reached by a personal link or showing one person's data (an estimate, a
+    privacy request's confirmation, a photo): never cached, never leaked through Referer, never indexed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def keep_changes() -> None:
     """Commit this request's changes even though it answers with an error status."""
     g.keep_changes = True

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from saas.auth.decorators import permission_required
 from saas.core.extensions import db, limiter
-from saas.core.requests import FormPage
+from saas.core.requests import FormPage, private_page
 from saas.core.tenancy import get_or_404
 from saas.documents import services as documents
 from saas.inspections import services
@@ -156,13 +156,7 @@ def finish(inspection_id: int):
 # --- the customer's photos -----------------------------------------------------------------------------
 
 
-@public_bp.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+public_bp.after_request(private_page)  # photos reached through the estimate's personal link
 
 
 @public_bp.route("/estimate/<token>/photos/<ref>")

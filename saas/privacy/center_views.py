@@ -12,7 +12,7 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from saas.core.errors import render_error
 from saas.core.extensions import db, limiter
-from saas.core.requests import FormPage
+from saas.core.requests import FormPage, private_page
 from saas.core.tenancy import active_tenant
 from saas.privacy import requests
 from saas.privacy.request_forms import ConfirmForm, PrivacyRequestForm
@@ -22,13 +22,7 @@ from saas.privacy.request_settings import shop_jurisdiction
 bp = Blueprint("privacy_center", __name__, template_folder="templates", url_prefix="/privacy")
 
 
-@bp.after_request
-def _private_page(response):
-    # The confirmation link is personal: never cached, never leaked through Referer, never indexed.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+bp.after_request(private_page)  # the confirmation link is personal
 
 
 @bp.errorhandler(requests.RequestLinkError)

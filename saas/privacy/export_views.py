@@ -8,13 +8,14 @@ from flask_login import current_user
 
 from saas.audit.services import log_access
 from saas.auth.decorators import permission_required
-from saas.core.requests import BackTo
+from saas.core.requests import BackTo, private_page
 from saas.core.storage import attachment_disposition
 from saas.core.tenancy import get_or_404
 from saas.customers.models import Customer
 from saas.privacy import erasure, exports
 
 bp = Blueprint("privacy_exports", __name__, template_folder="templates")
+bp.after_request(private_page)  # a person's data, and the personal link to it
 
 
 def _customer_page(customer_id: int) -> str:
@@ -62,8 +63,6 @@ def _archive(export: exports.DataExport, description: str) -> Response:
         log_access("download", "customer", subject.customer_id, description)
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = attachment_disposition(export.filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from saas.core.extensions import limiter
-from saas.core.requests import FormPage
+from saas.core.requests import FormPage, private_page
 from saas.core.tenancy import current_tenant
 from saas.privacy import announcements, policy_versions
 from saas.privacy.processors import WORKBAY, shop_processors
@@ -22,12 +22,8 @@ bp = Blueprint("shop_policy", __name__, template_folder="templates", url_prefix=
 
 @bp.after_request
 def _private_link(response):
-    # The re-confirmation page is reached by a personal link: never cached, never leaked through Referer.
-    if request.endpoint == "shop_policy.reconfirm":
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    # The re-confirmation page is reached by a personal link (the policy pages are public).
+    return private_page(response) if request.endpoint == "shop_policy.reconfirm" else response
 
 
 @bp.route("/policy")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from saas.auth.decorators import permission_required, safe_next_url
 from saas.core.errors import render_error
 from saas.core.extensions import db, limiter
-from saas.core.requests import FormPage
+from saas.core.requests import FormPage, private_page
 from saas.core.tenancy import active_tenant, get_or_404
 from saas.customers.models import Asset, Customer
 from saas.workorders import approval, estimate, signals
@@ -57,13 +57,7 @@ def declined():
 # --- the customer's page -------------------------------------------------------------------
 
 
-@public_bp.after_request
-def _private_page(response):
-    # The page carries prices and a personal link: never cached, never leaked through Referer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+public_bp.after_request(private_page)  # the page carries prices and a personal link
 
 
 @public_bp.errorhandler(approval.EstimateLinkError)
