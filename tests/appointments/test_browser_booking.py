@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.appointments.helpers import add_appointment, add_customer, add_service, local, set_hours, shop_today
-from tests.factories import PASSWORD
-from tests.fixtures.browser import chromium_path
+from tests.fixtures.browser import chromium_path, log_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -74,11 +73,7 @@ def test_a_customer_books_online_and_staff_confirm_it_from_the_calendar(app, fac
         page.wait_for_url(f"{shop_url}/book/thanks")
         assert "Thank you, Sam Driver!" in page.content()
 
-        page.goto(f"{shop_url}/login")
-        page.fill("#email", "owner@garage.example.com")
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Log in')")
-        page.wait_for_url(f"{shop_url}/")
+        log_in_page(page, f"{shop_url}", "owner@garage.example.com")
         page.goto(f"{shop_url}/appointments?view=week&date={day.isoformat()}")
         assert "Waiting for your confirmation (1)" in page.locator("h2:has-text('Waiting')").inner_text()
         page.click(".cal-appt:has-text('Sam Driver')")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.billing.helpers import stripe_settings
-from tests.factories import PASSWORD
+from tests.fixtures.browser import log_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -32,11 +32,7 @@ def test_owner_subscribes_from_the_billing_page_and_is_sent_to_stripe_checkout(p
         "<!doctype html><title>Stripe Checkout</title><h1>Pay Workbay</h1>", content_type="text/html"
     )
 
-    page.goto(f"http://gearbox.{live_server}/login")
-    page.fill("#email", "owner@gearbox.example.com")
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url(f"http://gearbox.{live_server}/")
+    log_in_page(page, f"http://gearbox.{live_server}", "owner@gearbox.example.com")
     page.click("nav >> text=Billing")
     page.wait_for_url(f"http://gearbox.{live_server}/billing/")
 

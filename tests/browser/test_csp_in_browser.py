@@ -12,8 +12,7 @@ import pytest
 
 from saas.workorders.models import Status
 from tests.appointments.helpers import add_appointment, local, set_hours
-from tests.factories import PASSWORD
-from tests.fixtures.browser import STRICT_CSP
+from tests.fixtures.browser import STRICT_CSP, log_in_page
 from tests.shop.helpers import Books
 from tests.workorders.helpers import WorkOrderFactory
 
@@ -42,14 +41,6 @@ def watch_for_violations(page) -> list[str]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"{page.url}: script error {error}"))
     return problems
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture
@@ -94,7 +85,7 @@ def test_the_busiest_pages_work_under_a_strict_csp(page, live_server, busy_shop)
     problems.clear()
 
     base = f"http://cspshop.{live_server}"
-    log_in(page, base, busy_shop["owner"].email)
+    log_in_page(page, base, busy_shop["owner"].email)
     assert page.locator("figure.chart svg rect").count() > 0  # the dashboard, with its chart and figures
     for path in ("/reports", "/work-orders", "/work-orders/canned-jobs", "/appointments?view=day"):
         page.goto(base + path)
@@ -158,7 +149,7 @@ def test_without_javascript_the_calendar_is_a_list_of_days(browser, live_server,
     page = context.new_page()
     page.set_default_timeout(15000)
     base = f"http://cspshop.{live_server}"
-    log_in(page, base, busy_shop["owner"].email)
+    log_in_page(page, base, busy_shop["owner"].email)
 
     page.goto(f"{base}/appointments?view=week")
     assert "has-timeline" not in (page.get_attribute("body", "class") or "")

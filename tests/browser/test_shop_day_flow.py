@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.fixtures.browser import log_in_page
 
 # The VIN typed below must read as a 2003 Honda on any day (see `vin_decoding_day`).
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("vin_decoding_day")]
@@ -17,11 +17,7 @@ def test_customer_to_paid_invoice_in_the_browser(browser, live_server, live_outb
     staff = browser.new_context().new_page()
     staff.set_default_timeout(15000)
 
-    staff.goto(f"{base}/login")
-    staff.fill("#email", "owner@dayflow.example.com")
-    staff.fill("#password", PASSWORD)
-    staff.click("button:has-text('Log in')")
-    staff.wait_for_url(f"{base}/")
+    log_in_page(staff, base, "owner@dayflow.example.com")
 
     # a new customer
     staff.goto(f"{base}/customers/new")

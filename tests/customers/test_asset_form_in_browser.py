@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.fixtures.browser import log_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -11,11 +11,7 @@ def test_typing_a_vin_checks_it_and_prefills_make_and_year(page, live_server, fa
     shop = factory.tenant("vinshop")
     customer = factory.customer(shop, name="Vin Typer")
     base = f"http://vinshop.{live_server}"
-    page.goto(f"{base}/login")
-    page.fill("#email", factory.owner(shop).email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url(f"{base}/")
+    log_in_page(page, base, factory.owner(shop).email)
 
     page.goto(f"{base}/customers/{customer.id}")
     page.click("text=+ Device")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.fixtures.browser import log_in_page
 from tests.fixtures.storage import ShopBuilder, real_png
 
 pytestmark = pytest.mark.browser
@@ -28,11 +28,7 @@ def test_a_photo_uploaded_to_an_inspection_item_is_shown_on_the_customers_estima
 
     staff = browser.new_context().new_page()
     staff.set_default_timeout(15000)
-    staff.goto(f"{base}/login")
-    staff.fill("#email", "owner@inspectme.example.com")
-    staff.fill("#password", PASSWORD)
-    staff.click("button:has-text('Log in')")
-    staff.wait_for_url(f"{base}/")
+    log_in_page(staff, base, "owner@inspectme.example.com")
 
     staff.goto(f"{base}/work-orders/{work_order_id}")
     staff.click("button:has-text('Start inspection')")

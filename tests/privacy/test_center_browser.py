@@ -16,7 +16,7 @@ from saas.core.extensions import db
 from saas.core.tasks.worker import run_worker
 from saas.core.tenancy import tenant_scope
 from saas.customers.models import Customer
-from tests.factories import PASSWORD
+from tests.fixtures.browser import log_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -53,11 +53,7 @@ def test_a_correction_request_from_asking_to_the_answer(browser, live_server, li
     # the owner finds it in the queue and corrects the customer from it
     staff = browser.new_context().new_page()
     staff.set_default_timeout(15000)
-    staff.goto(f"{base}/login")
-    staff.fill("#email", "owner@privflow.example.com")
-    staff.fill("#password", PASSWORD)
-    staff.click("button:has-text('Log in')")
-    staff.wait_for_url(f"{base}/")
+    log_in_page(staff, base, "owner@privflow.example.com")
     staff.click("nav >> text=Privacy")
     staff.wait_for_url(f"{base}/privacy-requests")
     staff.click("table >> a:has-text('Correct my data')")
@@ -106,11 +102,7 @@ def test_an_access_request_from_asking_to_downloading_the_zip(browser, live_app,
 
     staff = browser.new_context().new_page()
     staff.set_default_timeout(15000)
-    staff.goto(f"{base}/login")
-    staff.fill("#email", "owner@privzip.example.com")
-    staff.fill("#password", PASSWORD)
-    staff.click("button:has-text('Log in')")
-    staff.wait_for_url(f"{base}/")
+    log_in_page(staff, base, "owner@privzip.example.com")
     staff.goto(f"{base}/privacy-requests")
     staff.click("table >> a:has-text('See my data')")
     staff.wait_for_url(re.compile(r".*/privacy-requests/\d+$"))

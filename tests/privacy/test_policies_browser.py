@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.fixtures.browser import log_in_page
 from tests.privacy.policy_helpers import add_customer, customer_state
 from tests.tasks.helpers import run_pending_jobs
 
@@ -25,11 +25,7 @@ def test_owner_publishes_a_material_change_and_the_customer_re_confirms(
     errors: list[str] = []
     owner.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
-    owner.goto(f"{base}/login")
-    owner.fill("#email", "owner@policyflow.example.com")
-    owner.fill("#password", PASSWORD)
-    owner.click("button:has-text('Log in')")
-    owner.wait_for_url(f"{base}/")
+    log_in_page(owner, base, "owner@policyflow.example.com")
 
     owner.goto(f"{base}/settings")
     owner.click("text=Policy →")
