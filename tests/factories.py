@@ -67,10 +67,10 @@ class Factory:
             db.session.commit()
             return Ref(customer.id, tenant.id)
 
-    def platform_admin(self, email: str = "root@workbay.example.com") -> Ref:
-        """A platform admin."""
+    def platform_admin(self, email: str = "root@workbay.example.com", role: str = "owner") -> Ref:
+        """A platform admin (an owner of the platform unless `role` says "support")."""
         with self.app.test_request_context():
-            admin = create_admin(email, "Root", PASSWORD)
+            admin = create_admin(email, "Root", PASSWORD, role)
             db.session.commit()
             return Ref(admin.id, email=admin.email)
 

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.core.db import Base, Timestamped, utcnow
+from saas.platform.access import AdminRole, role_may
 
 
 class PlatformAdmin(UserMixin, Timestamped, Base):
@@ -22,6 +23,7 @@ class PlatformAdmin(UserMixin, Timestamped, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    role: Mapped[str] = mapped_column(String(20), default=AdminRole.OWNER, server_default="owner")
 
     def get_id(self) -> str:
         """Session identity, valid on the platform console only."""
@@ -30,6 +32,14 @@ class PlatformAdmin(UserMixin, Timestamped, Base):
     def can(self, permission: str) -> bool:
         """Platform admins hold no shop permissions."""
         return False
+
+    def may(self, permission: str) -> bool:
+        """Whether this admin's console role holds `permission` (saas.platform.access)."""
+        return role_may(self.role, permission)
+
+    @property
+    def role_label(self) -> str:
+        return AdminRole(self.role).label
 
 
 class PlatformAuditEntry(Base):

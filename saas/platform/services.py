@@ -13,14 +13,17 @@ from saas.core.extensions import db
 from saas.core.tenancy import cross_tenant_scope
 from saas.core.tenant import Tenant
 from saas.documents.services import usage_by_tenant_query
+from saas.platform.access import AdminRole
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
 
 PAGE_SIZE = 25
 
 
-def create_admin(email: str, name: str, password: str) -> PlatformAdmin:
-    """Add a platform admin."""
-    admin = PlatformAdmin(email=email.strip().lower(), name=name.strip(), password_hash=hash_password(password))
+def create_admin(email: str, name: str, password: str, role: str = AdminRole.OWNER) -> PlatformAdmin:
+    """Add a platform admin with a console role (owner: every action; support: reads and helps)."""
+    admin = PlatformAdmin(
+        email=email.strip().lower(), name=name.strip(), password_hash=hash_password(password), role=AdminRole(role)
+    )
     db.session.add(admin)
     db.session.flush()
     return admin

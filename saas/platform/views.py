@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from saas.auth.decorators import safe_next_url
 from saas.auth.forms import LoginForm
@@ -12,6 +12,7 @@ from saas.billing.plans import all_plans
 from saas.core.extensions import limiter
 from saas.core.requests import BackTo
 from saas.platform import services as platform
+from saas.platform.access import console_required
 
 bp = Blueprint("platform", __name__, template_folder="templates")
 
@@ -44,7 +45,7 @@ def logout():
 
 
 @bp.route("/")
-@login_required
+@console_required("shops.view")
 def shops():
     """Every shop with status, trial end and staff count; searchable, paginated."""
     search = request.args.get("q", "")[:100]
@@ -54,7 +55,7 @@ def shops():
 
 
 @bp.route("/shops/<int:tenant_id>/plan", methods=["POST"])
-@login_required
+@console_required("shops.manage")
 def set_plan(tenant_id: int):
     """Put a shop on a plan and status by hand (billing off, or a special arrangement); audited."""
     BackTo(url_for("platform.shops"))
