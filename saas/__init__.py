@@ -88,7 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from saas.inspections.views import public_bp as inspection_public_bp
     from saas.invoicing.views import bp as invoicing_bp
     from saas.onboarding.views import bp as onboarding_bp
-    from saas.platform.views import bp as platform_bp
+    from saas.platform.routes import bp as platform_bp
+    from saas.platform.support_shop_views import bp as platform_support_bp
     from saas.privacy.center_views import bp as privacy_center_bp
     from saas.privacy.export_views import bp as privacy_exports_bp
     from saas.privacy.queue_views import bp as privacy_requests_bp
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.privacy.views import bp as privacy_bp
     from saas.settings.views import bp as settings_bp
     from saas.shop.views import bp as shop_bp
+    from saas.shopdata.views import bp as shopdata_bp
     from saas.workorders.approval_views import bp as estimates_bp
     from saas.workorders.approval_views import public_bp as estimate_public_bp
     from saas.workorders.views import bp as workorders_bp
@@ -141,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
         privacy_requests_bp,
         shop_policy_bp,
         shop_privacy_bp,
+        shopdata_bp,
+        platform_support_bp,
     ):
         app.register_blueprint(shop_blueprint, subdomain="<shop>")
 
@@ -156,10 +160,12 @@ def register_listeners() -> None:
     import saas.invoicing.immutability  # issued invoices, lines and payments never change (before_flush)
     import saas.invoicing.listeners
     import saas.platform.listeners
+    import saas.platform.support_listeners
     import saas.privacy.listeners
     import saas.privacy.record_listeners
     import saas.privacy.request_answers  # an access request's export is built: its link is mailed
     import saas.privacy.request_listeners
+    import saas.shopdata.listeners
     import saas.workorders.listeners  # noqa: F401
 
 
@@ -170,10 +176,12 @@ def register_tasks() -> None:
     import saas.consent.tasks
     import saas.core.mail
     import saas.core.tasks.housekeeping
+    import saas.platform.tasks
     import saas.privacy.announcements
     import saas.privacy.export_tasks
     import saas.privacy.retention_tasks
-    import saas.privacy.tasks  # noqa: F401
+    import saas.privacy.tasks
+    import saas.shopdata.tasks  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -30,7 +30,7 @@ from saas.invoicing.models import Invoice, Payment
 from saas.invoicing.operations import issue_invoice, record_payment
 from saas.onboarding.services import create_tenant
 from saas.onboarding.subdomains import shop_exists
-from saas.platform.services import create_admin, find_admin
+from saas.platform.admins import create_admin, find_admin
 from saas.workorders import jobs as work_order_jobs
 from saas.workorders import services as workorders
 from saas.workorders.canned import add_canned_line, save_canned_job

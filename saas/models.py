@@ -11,7 +11,7 @@ from saas.customers.models import Asset, Customer
 from saas.documents.models import Document
 from saas.inspections.models import Inspection, InspectionItem, InspectionTemplate, InspectionTemplateItem
 from saas.invoicing.models import Invoice, InvoiceLine, Payment
-from saas.platform.models import PlatformAdmin, PlatformAuditEntry
+from saas.platform.models import PlatformAdmin, PlatformAuditEntry, RecoveryCode, SupportVisit, SupportVisitPage
 from saas.privacy.erasure import ErasureRecord
 from saas.privacy.exports import DataExport, DataExportSubject
 from saas.privacy.holds import LegalHold
@@ -24,6 +24,7 @@ from saas.privacy.request_models import (
 )
 from saas.privacy.retention import RetentionRule, RetentionRun
 from saas.privacy.shop_models import MarketingReconfirmation, ShopPolicyVersion, ShopPrivacySettings
+from saas.shopdata.models import ShopExport
 from saas.workorders.models import (
     CannedJob,
     CannedJobLine,
@@ -46,4 +47,5 @@ __all__ = [
     "Subscription", "Tenant", "User", "WorkOrder",
     "WorkOrderEvent", "WorkOrderTechnician",
     "AnalyticsSettings", "CookieConsent", "PlatformCookieConsent",
+    "RecoveryCode", "ShopExport", "SupportVisit", "SupportVisitPage",
 ]  # fmt: skip

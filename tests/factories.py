@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pyotp
+from sqlalchemy import select
 
 from saas.auth import services as auth
 from saas.auth.roles import Role
+from saas.core.db import utcnow
 from saas.core.extensions import db
 from saas.core.tenancy import tenant_scope
 from saas.customers.services import save_customer
 from saas.onboarding.services import create_tenant
-from saas.platform.services import create_admin
+from saas.platform.admins import create_admin
+from saas.platform.models import PlatformAdmin
 
 PASSWORD = "correct-horse-battery"
+# The second factor of the factory's platform admins (base32, as an authenticator app stores it).
+ADMIN_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _sequence = itertools.count(1)
 
 
@@ -67,16 +76,48 @@ class Factory:
             db.session.commit()
             return Ref(customer.id, tenant.id)
 
-    def platform_admin(self, email: str = "root@workbay.example.com", role: str = "owner") -> Ref:
-        """A platform admin (an owner of the platform unless `role` says "support")."""
+    def platform_admin(
+        self, email: str = "root@workbay.example.com", role: str = "owner", enrolled: bool = True
+    ) -> Ref:
+        """A platform admin (an owner of the platform unless `role` says "support").
+
+        `enrolled`: their second factor is set up already, with ADMIN_TOTP_SECRET (else the first login enrols it).
+        """
         with self.app.test_request_context():
             admin = create_admin(email, "Root", PASSWORD, role)
+            if enrolled:
+                admin.totp_secret, admin.totp_enrolled_at = ADMIN_TOTP_SECRET, utcnow()
             db.session.commit()
             return Ref(admin.id, email=admin.email)
 
 
+SECOND_FACTOR_PATH = "/login/second-factor"
+
+
 def log_in(client, email: str, password: str = PASSWORD):
-    """Log `client` in on its host (shop or console) through the real form."""
+    """Log `client` in on its host (shop or console) through the real forms.
+
+    On the console the password leads to the second factor, answered with a code of ADMIN_TOTP_SECRET.
+    """
     response = client.post("/login", data={"email": email, "password": password}, follow_redirects=False)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if urlsplit(response.headers["Location"]).path == SECOND_FACTOR_PATH:
+        response = client.post(
+            SECOND_FACTOR_PATH, data={"code": fresh_totp_code(client, email)}, follow_redirects=False
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def fresh_totp_code(client, email: str, secret: str = ADMIN_TOTP_SECRET) -> str:
+    """A code of `secret` the console accepts now for the admin `email`.
+
+    A code is accepted only once (the admin's last accepted time step is kept), so a second login within
+    the same 30 seconds takes the next step's code, which the console accepts as clock drift.
+    """
+    with client.application.app_context():
+        last = db.session.scalar(select(PlatformAdmin.totp_last_step).where(PlatformAdmin.email == email.lower()))
+    step = int(time.time() // 30)
+    if last is not None and last >= step:
+        step = last + 1
+    return pyotp.TOTP(secret).at(step * 30)

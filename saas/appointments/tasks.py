@@ -14,14 +14,19 @@ log = logging.getLogger(__name__)
 FAN_OUT_TASK = "reminders.fan_out"
 SHOP_TASK = "reminders.send_for_shop"
 HOURLY = "0 * * * *"
-# Shops that are shut get no reminders sent in their name.
-DORMANT = (TenantStatus.CANCELED, TenantStatus.SUSPENDED)
+# Shops that are shut get no reminders sent in their name (suspended ones are left out by `fan_out`).
+DORMANT = (TenantStatus.CANCELED,)
 
 
 @task(FAN_OUT_TASK, cron=HOURLY)
 def fan_out_appointment_reminders(timestamp: int | None = None) -> int:
     """Enqueue one reminder job per live shop; return how many were enqueued."""
-    count = fan_out(SHOP_TASK, "appointment reminders: list the shops to remind", Tenant.status.not_in(DORMANT))
+    count = fan_out(
+        SHOP_TASK,
+        "appointment reminders: list the shops to remind",
+        Tenant.status.not_in(DORMANT),
+        Tenant.deletion_due_at.is_(None),  # a closing shop makes no more appointments
+    )
     log.info("appointment reminders: %d shop job(s) enqueued for %s", count, timestamp)
     return count
 

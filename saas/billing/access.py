@@ -26,7 +26,7 @@ LIVE = frozenset({S.ACTIVE, S.TRIALING, S.PAST_DUE, S.INCOMPLETE})
 ENDED = frozenset({S.CANCELED, S.UNPAID, S.INCOMPLETE_EXPIRED, S.PAUSED})
 # Statuses of a subscription that runs and renews: paid, in Stripe's trial, or retrying a failed payment.
 RUNNING = frozenset({S.ACTIVE, S.TRIALING, S.PAST_DUE})
-ADMIN_STATUSES = (TenantStatus.TRIALING, TenantStatus.ACTIVE, TenantStatus.READ_ONLY, TenantStatus.SUSPENDED)
+ADMIN_STATUSES = (TenantStatus.TRIALING, TenantStatus.ACTIVE, TenantStatus.READ_ONLY)
 
 
 # --- the shop's subscription and plan ----------------------------------------------------
@@ -80,8 +80,14 @@ def _trial_access(tenant: Tenant, now: datetime) -> Access:
 def access_for(tenant: Tenant, subscription: Subscription | None, now: datetime | None = None) -> Access:
     """Full access or read-only (can read, export and pay, cannot create), with the reason."""
     now = now or utcnow()
-    if tenant.status == TenantStatus.SUSPENDED:
+    if tenant.suspended_at is not None:
         return Access(True, "This shop is suspended. Please contact Workbay support.")
+    if tenant.deletion_due_at is not None:
+        return Access(
+            True,
+            f"This shop is closing: all of its data will be deleted on {tenant.deletion_due_at:%d %b %Y}. "
+            "Export your data from Settings before then, or contact Workbay support to keep the shop.",
+        )
     if subscription is not None and subscription.stripe_subscription_id:
         status = subscription.status
         if status in (S.ACTIVE, S.TRIALING):

@@ -53,6 +53,9 @@ class Subscription(TenantScoped, Timestamped, Base):
     # The Checkout session we created last; checkout.session.completed must name it.
     checkout_session_id: Mapped[str | None] = mapped_column(String(255))
     trial_reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A plan given by a platform admin free of charge, until this moment (then the shop is read-only
+    # unless it subscribes); None for a paid plan or a plan set by hand without an end.
+    comped_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def __repr__(self) -> str:

@@ -32,8 +32,6 @@ STRIPE_TO_TENANT = {
 
 def sync_tenant_status(tenant: Tenant, subscription: Subscription) -> None:
     """Make the tenant's coarse status follow the subscription (and the grace period)."""
-    if tenant.status == TenantStatus.SUSPENDED:
-        return
     status = STRIPE_TO_TENANT.get(subscription.status)
     if status is None:
         return

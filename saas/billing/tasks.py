@@ -20,7 +20,12 @@ DAILY = "0 8 * * *"
 @task(FAN_OUT_TASK, cron=DAILY)
 def fan_out_trial_reminders(timestamp: int | None = None) -> int:
     """Enqueue one job per trialing shop; return how many."""
-    count = fan_out(SHOP_TASK, "billing: list the trialing shops to remind", Tenant.status == TenantStatus.TRIALING)
+    count = fan_out(
+        SHOP_TASK,
+        "billing: list the trialing shops to remind",
+        Tenant.status == TenantStatus.TRIALING,
+        Tenant.deletion_due_at.is_(None),
+    )
     log.info("trial reminders: %d shop job(s) enqueued for %s", count, timestamp)
     return count
 

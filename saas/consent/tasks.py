@@ -38,7 +38,7 @@ def fan_out_record_pruning(timestamp: int | None = None) -> int:
     """Nightly: the public site's old records go now; one job per shop deletes the shop's."""
     deleted = db.session.execute(delete(PlatformCookieConsent).where(PlatformCookieConsent.given_at < _cutoff()))
     log.info("consent records of the public site: %d old one(s) deleted", deleted.rowcount)
-    return fan_out(SHOP_TASK, "consent: list the shops whose old consent records to delete")
+    return fan_out(SHOP_TASK, "consent: list the shops whose old consent records to delete", include_suspended=True)
 
 
 @task(SHOP_TASK)

@@ -7,21 +7,24 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, Identity, Integer, Numeric, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Identity, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.core.db import Base, Timestamped, utcnow
 
 
 class TenantStatus(StrEnum):
-    """Where a shop stands with the platform (billing refines this later)."""
+    """Where a shop stands with its plan (billing keeps it in step with the subscription).
+
+    Suspension and closing are not statuses: they are set by the platform on top of whatever the
+    plan says (`Tenant.suspended_at`, `Tenant.deletion_due_at`) and lifted without losing it.
+    """
 
     TRIALING = "trialing"
     ACTIVE = "active"
     PAST_DUE = "past_due"
     READ_ONLY = "read_only"
     CANCELED = "canceled"
-    SUSPENDED = "suspended"
 
 
 class Tenant(Timestamped, Base):
@@ -48,9 +51,23 @@ class Tenant(Timestamped, Base):
     tax_rate_parts: Mapped[Decimal] = mapped_column(Numeric(7, 5), default=Decimal("0"), server_default="0")
     tax_rate_fees: Mapped[Decimal] = mapped_column(Numeric(7, 5), default=Decimal("0"), server_default="0")
     invoice_due_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    # Set by the platform: a suspended shop's staff are refused everywhere (its customers' privacy pages
+    # still work); a closing shop is read-only until `deletion_due_at`, when a job deletes all of it.
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deletion_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The owner lets Workbay support make changes while visiting (else support visits are read-only).
+    support_write_allowed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
     def __repr__(self) -> str:
         return f"<Tenant {self.subdomain}>"
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def is_closing(self) -> bool:
+        return self.deletion_due_at is not None
 
     @property
     def trial_days_left(self) -> int | None:
@@ -58,3 +75,8 @@ class Tenant(Timestamped, Base):
         if self.status != TenantStatus.TRIALING or self.trial_ends_at is None:
             return None
         return max(0, math.ceil((self.trial_ends_at - utcnow()).total_seconds() / 86400))
+
+
+def running_shops():
+    """The SQL condition of shops whose scheduled work runs: not suspended (a suspension pauses it)."""
+    return Tenant.suspended_at.is_(None)

@@ -9,7 +9,7 @@ from saas.auth.passwords import password_problem
 from saas.auth.services import email_problem
 from saas.core.extensions import db
 from saas.platform.access import AdminRole
-from saas.platform.services import create_admin, find_admin
+from saas.platform.admins import create_admin, find_admin
 
 users_cli = AppGroup("users", help="Platform admin accounts.")
 

@@ -1,47 +1,19 @@
-"""Platform console: admin login and the list of shops."""
+"""Console: the shops list and a plan set by hand."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from saas.auth.decorators import safe_next_url
-from saas.auth.forms import LoginForm
 from saas.billing.access import admin_set_plan
 from saas.billing.plans import all_plans
-from saas.core.extensions import limiter
+from saas.core.panels import gather_panels
 from saas.core.requests import BackTo
-from saas.platform import services as platform
+from saas.platform import audit
+from saas.platform import shops as shop_queries
 from saas.platform.access import console_required
-
-bp = Blueprint("platform", __name__, template_folder="templates")
-
-
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
-def login():
-    """Platform admins log in here (shop staff accounts do not work)."""
-    if current_user.is_authenticated:
-        return redirect(url_for("platform.shops"))
-    form = LoginForm()
-    if form.validate_on_submit():
-        admin = platform.authenticate_admin(form.email.data, form.password.data)
-        if admin is None:
-            flash("Those credentials do not match a platform admin.", "error")
-            return render_template("platform/login.html", form=form), 401
-        login_user(admin, remember=False)
-        platform.record_admin_login(admin)
-        platform.audit(admin, "login", ip_address=request.remote_addr)
-        return redirect(safe_next_url(request.args.get("next")) or url_for("platform.shops"))
-    return render_template("platform/login.html", form=form), 400 if form.errors else 200
-
-
-@bp.route("/logout", methods=["POST"])
-def logout():
-    """End the admin session."""
-    logout_user()
-    flash("You are logged out.", "info")
-    return redirect(url_for("platform.login"))
+from saas.platform.blueprint import bp
+from saas.platform.signals import shop_page_panels
 
 
 @bp.route("/")
@@ -50,7 +22,7 @@ def shops():
     """Every shop with status, trial end and staff count; searchable, paginated."""
     search = request.args.get("q", "")[:100]
     page = request.args.get("page", 1, type=int)
-    result = platform.shops_overview(current_user, search, page, request.remote_addr)
+    result = shop_queries.shops_overview(current_user, search, page)
     return render_template("platform/shops.html", result=result, search=search, plans=all_plans())
 
 
@@ -61,8 +33,15 @@ def set_plan(tenant_id: int):
     BackTo(url_for("platform.shops"))
     plan, status = request.form.get("plan", "")[:20], request.form.get("status", "")[:20]
     tenant = admin_set_plan(tenant_id, plan, status)
-    platform.audit(
-        current_user, "shops.set_plan", f"tenant={tenant_id} plan={plan!r} status={status!r}", request.remote_addr
-    )
+    audit.record("shops.set_plan", shop_id=tenant_id, detail=f"tenant={tenant_id} plan={plan!r} status={status!r}")
     flash(f"{tenant.name} is now on {plan or 'the trial plan'} ({status.replace('_', ' ')}).", "success")
     return redirect(url_for("platform.shops"))
+
+
+@bp.route("/shops/<int:tenant_id>")
+@console_required("shops.view")
+def shop(tenant_id: int):
+    """One shop: plan, billing, staff, usage, privacy requests, the actions and their trail."""
+    detail = shop_queries.shop_detail(tenant_id)
+    panels = gather_panels(shop_page_panels, detail.tenant)
+    return render_template("platform/shop.html", detail=detail, panels=panels)

@@ -34,7 +34,7 @@ def build_export(tenant_id: int, export_id: int) -> str:
 @task(EXPIRY_FAN_OUT_TASK, cron="40 3 * * *")
 def fan_out_export_expiry(timestamp: int | None = None) -> int:
     """Daily: one job per shop that deletes its expired export archives."""
-    return fan_out(EXPIRY_SHOP_TASK, "privacy: list the shops whose expired exports to delete")
+    return fan_out(EXPIRY_SHOP_TASK, "privacy: list the shops whose expired exports to delete", include_suspended=True)
 
 
 @task(EXPIRY_SHOP_TASK)

@@ -6,7 +6,6 @@ import logging
 
 from saas.core.tasks.registry import task
 from saas.core.tasks.shops import fan_out, run_as_shop
-from saas.core.tenant import Tenant, TenantStatus
 from saas.privacy import retention
 
 log = logging.getLogger(__name__)
@@ -18,7 +17,7 @@ SHOP_TASK = "privacy.retention_for_shop"
 @task(FAN_OUT_TASK, cron="10 2 * * *")
 def fan_out_retention(timestamp: int | None = None) -> int:
     """Nightly: one retention job per shop that is not suspended (a suspended shop's data waits)."""
-    return fan_out(SHOP_TASK, "privacy: list the shops to apply retention to", Tenant.status != TenantStatus.SUSPENDED)
+    return fan_out(SHOP_TASK, "privacy: list the shops to apply retention to")
 
 
 @task(SHOP_TASK)

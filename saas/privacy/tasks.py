@@ -6,7 +6,6 @@ import logging
 
 from saas.core.tasks.registry import task
 from saas.core.tasks.shops import fan_out, run_as_shop
-from saas.core.tenant import Tenant, TenantStatus
 from saas.privacy import request_upkeep
 
 log = logging.getLogger(__name__)
@@ -18,8 +17,8 @@ DAILY = "0 7 * * *"  # 07:00 UTC: morning in Europe, before the day starts in th
 
 @task(FAN_OUT_TASK, cron=DAILY)
 def fan_out_privacy_upkeep(timestamp: int | None = None) -> int:
-    """Enqueue one upkeep job per shop not suspended (a cancelled shop still owes its customers answers)."""
-    count = fan_out(SHOP_TASK, "privacy requests: list the shops to remind", Tenant.status != TenantStatus.SUSPENDED)
+    """Enqueue one upkeep job per shop not suspended (`fan_out`; a cancelled shop still owes its customers answers)."""
+    count = fan_out(SHOP_TASK, "privacy requests: list the shops to remind")
     log.info("privacy requests: %d shop job(s) enqueued for %s", count, timestamp)
     return count
 

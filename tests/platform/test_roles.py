@@ -52,6 +52,6 @@ def test_flask_users_create_admin_takes_a_role(flask_cli, app):
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
-        from saas.platform.services import find_admin
+        from saas.platform.admins import find_admin
 
         assert find_admin("helper@workbay.example.com").role == "support"

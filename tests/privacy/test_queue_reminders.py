@@ -16,7 +16,6 @@ from saas.core.extensions import db
 from saas.core.tasks.queue import Job, enqueue
 from saas.core.tasks.worker import build_queue, run_worker
 from saas.core.tenancy import tenant_scope
-from saas.core.tenant import TenantStatus
 from saas.privacy.request_models import PrivacyRequest
 from saas.privacy.tasks import DAILY, FAN_OUT_TASK, SHOP_TASK, privacy_upkeep_for_shop
 from tests.fixtures.mail import Outbox
@@ -49,7 +48,7 @@ def test_each_shops_owners_get_one_daily_mail_about_their_urgent_and_overdue_req
     make_request(app, other_shop, "access", "bravo-urgent@example.com", when=ago(28))
     suspended = factory.tenant("shut")
     make_request(app, suspended, "access", "late@example.com", when=ago(40))
-    update_shop(app, suspended.id, status=TenantStatus.SUSPENDED)
+    update_shop(app, suspended.id, suspended_at=utcnow())
     with app.test_request_context(), tenant_scope(shop.id):  # answered requests are no one's worry
         db.session.get(PrivacyRequest, (shop.id, answered)).status = "completed"
         db.session.commit()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from saas.core.extensions import db
-from saas.platform.services import audit, find_admin
+from saas.platform import audit
+from saas.platform.admins import find_admin
 from tests.fixtures.database import rows_by_tenant
 from tests.tenancy.helpers import (
     TwoShops,
@@ -20,7 +21,7 @@ def shops(app, factory, tenant_tables, superuser_engine) -> TwoShops:
     made = [_populate(app, factory, "alpha"), _populate(app, factory, "bravo")]
     admin = factory.platform_admin("auditor@workbay.example.com")
     with app.test_request_context():
-        audit(find_admin(admin.email), "test.setup", ip_address="127.0.0.1")
+        audit.record("test.setup", admin=find_admin(admin.email))
         db.session.commit()
     made = [refilled(superuser_engine, tenant_tables, shop) for shop in made]
     with superuser_engine.connect() as conn:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from saas.core.extensions import db
 from saas.core.tasks.queue import Job, enqueue
 from saas.core.tenancy import cross_tenant_scope, tenant_scope
-from saas.core.tenant import Tenant
+from saas.core.tenant import Tenant, running_shops
 
 T = TypeVar("T")
 
@@ -26,8 +26,14 @@ def shop_job(task_name: str, tenant_id: int) -> Job:
     return Job(task_name, {"tenant_id": tenant_id}, lock=f"{task_name}:{tenant_id}")
 
 
-def fan_out(task_name: str, reason: str, *conditions) -> int:
-    """Enqueue one `task_name` job per shop matching `conditions` (on `Tenant`), commit; return how many."""
+def fan_out(task_name: str, reason: str, *conditions, include_suspended: bool = False) -> int:
+    """Enqueue one `task_name` job per shop matching `conditions` (on `Tenant`), commit; return how many.
+
+    A suspended shop's scheduled work pauses: it is left out unless `include_suspended` (upkeep that
+    protects people rather than works in the shop's name, such as deleting expired exports).
+    """
+    if not include_suspended:
+        conditions = (*conditions, running_shops())
     with cross_tenant_scope(reason):
         tenant_ids = db.session.scalars(select(Tenant.id).where(*conditions).order_by(Tenant.id)).all()
     enqueue(db.session.connection(), [shop_job(task_name, tenant_id) for tenant_id in tenant_ids])

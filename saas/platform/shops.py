@@ -1,50 +1,21 @@
-"""Platform console: admin accounts, the shops overview, the audit trail of cross-tenant work."""
+"""The console's shops overview: every shop with its numbers, searched, filtered, sorted, paginated."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import abort
 from sqlalchemy import func, or_, select
 
 from saas.auth.models import User
-from saas.auth.passwords import hash_password, verify_password
-from saas.core.db import utcnow
 from saas.core.extensions import db
-from saas.core.tenancy import cross_tenant_scope
+from saas.core.tenancy import cross_tenant_scope, is_valid_id
 from saas.core.tenant import Tenant
 from saas.documents.services import usage_by_tenant_query
-from saas.platform.access import AdminRole
-from saas.platform.models import PlatformAdmin, PlatformAuditEntry
+from saas.platform import audit
+from saas.platform.models import PlatformAdmin
 
 PAGE_SIZE = 25
-
-
-def create_admin(email: str, name: str, password: str, role: str = AdminRole.OWNER) -> PlatformAdmin:
-    """Add a platform admin with a console role (owner: every action; support: reads and helps)."""
-    admin = PlatformAdmin(
-        email=email.strip().lower(), name=name.strip(), password_hash=hash_password(password), role=AdminRole(role)
-    )
-    db.session.add(admin)
-    db.session.flush()
-    return admin
-
-
-def find_admin(email: str) -> PlatformAdmin | None:
-    """The platform admin with this e-mail."""
-    return db.session.scalar(select(PlatformAdmin).where(PlatformAdmin.email == email.strip().lower()))
-
-
-def authenticate_admin(email: str, password: str) -> PlatformAdmin | None:
-    """The admin these credentials belong to, or None."""
-    admin = find_admin(email)
-    return admin if verify_password(admin.password_hash if admin else None, password) else None
-
-
-def audit(admin: PlatformAdmin | None, action: str, detail: str = "", ip_address: str | None = None) -> None:
-    """Write one entry of the platform audit trail."""
-    db.session.add(
-        PlatformAuditEntry(admin_id=admin.id if admin else None, action=action, detail=detail, ip_address=ip_address)
-    )
 
 
 @dataclass(frozen=True)
@@ -67,7 +38,7 @@ class ShopPage:
     pages: int
 
 
-def shops_overview(admin: PlatformAdmin, search: str = "", page: int = 1, ip_address: str | None = None) -> ShopPage:
+def shops_overview(admin: PlatformAdmin, search: str = "", page: int = 1) -> ShopPage:
     """Shops with their staff counts, searched by name or subdomain; an audited cross-tenant read."""
     staff_counts = (
         select(User.tenant_id, func.count().label("staff"))
@@ -101,11 +72,25 @@ def shops_overview(admin: PlatformAdmin, search: str = "", page: int = 1, ip_add
         result = db.session.execute(
             query.order_by(Tenant.created_at.desc(), Tenant.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         ).all()
-    audit(admin, "shops.list", f"search={search!r} page={page}", ip_address)
+    audit.record("shops.list", admin=admin, detail=f"search={search!r} page={page}")
     rows = [ShopRow(tenant, staff, int(stored), int(files)) for tenant, staff, stored, files in result]
     return ShopPage(rows, total, page, pages)
 
 
-def record_admin_login(admin: PlatformAdmin) -> None:
-    """Remember the last login time."""
-    admin.last_login_at = utcnow()
+@dataclass(frozen=True)
+class ShopDetail:
+    """What the console's page of one shop shows."""
+
+    tenant: Tenant
+    audit_entries: list
+
+
+def shop_detail(tenant_id: int) -> ShopDetail:
+    """One shop's page (404 for an unknown id); an audited cross-tenant read."""
+    with cross_tenant_scope(f"platform: the page of shop {tenant_id}"):
+        tenant = db.session.get(Tenant, tenant_id) if is_valid_id(tenant_id) else None
+        if tenant is None:
+            abort(404)
+        entries = audit.entries_for_shop(tenant_id)
+    audit.record("shops.view", shop_id=tenant_id)
+    return ShopDetail(tenant, entries)

@@ -1,0 +1,1 @@
+"""How support access plugs into the shop's pages (to be written)."""

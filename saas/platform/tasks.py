@@ -1,0 +1,1 @@
+"""The console's background work (to be written)."""

@@ -1,0 +1,1 @@
+"""How a whole shop's export shows on the settings page (to be written)."""

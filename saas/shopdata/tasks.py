@@ -1,0 +1,1 @@
+"""Background work of whole-shop exports (to be written)."""
