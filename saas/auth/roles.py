@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "privacy.retention": frozenset({Role.OWNER}),  # retention periods, runs, legal holds
     "privacy.requests": MANAGEMENT,  # the queue of customers' privacy requests and its deadline rules
     "privacy.manage": frozenset({Role.OWNER}),  # privacy settings, policy versions, record of processing
+    "shop.export": frozenset({Role.OWNER}),  # export all of the shop's data (a ZIP of every record and file)
+    "support.manage": frozenset({Role.OWNER}),  # Workbay support's visits: see them, allow support to make changes
 }
 
 # Who may hand out which role: nobody grants more than they hold.

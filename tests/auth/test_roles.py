@@ -36,6 +36,8 @@ WHO_MAY = {
     "shop.settings": MANAGEMENT,
     "billing.manage": {OWNER},
     "privacy.manage": {OWNER},
+    "shop.export": {OWNER},
+    "support.manage": {OWNER},
     "documents.sensitive": OFFICE,
     "inspections.templates": MANAGEMENT,
     "privacy.erase": MANAGEMENT,
