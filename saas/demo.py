@@ -40,6 +40,8 @@ demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
 
 DEMO_SUBDOMAIN = "demo"
 ADMIN_LOGIN = ("admin@workbay.example.com", "workbay-admin-pass")
+# The demo admin has no second factor yet: its first login at the console sets one up (an authenticator app).
+ADMIN_FIRST_LOGIN_NOTE = "The platform admin's first login sets up its second factor (an authenticator app)."
 STAFF_LOGINS = (
     ("owner@demo.example.com", "Olivia Owner", Role.OWNER),
     ("manager@demo.example.com", "Marco Manager", Role.MANAGER),

@@ -44,7 +44,7 @@ def run(port: int) -> None:
     from flask_migrate import upgrade
 
     from saas import create_app
-    from saas.demo import demo_logins, seed_demo
+    from saas.demo import ADMIN_FIRST_LOGIN_NOTE, demo_logins, seed_demo
 
     app = create_app()
     with app.app_context():
@@ -67,6 +67,7 @@ def run(port: int) -> None:
                 "",
                 "Logins:",
                 *[f"  {where:<16} {email:<30} {password}" for where, email, password in demo_logins()],
+                f"  {ADMIN_FIRST_LOGIN_NOTE}",
                 "",
                 "Press Ctrl-C to stop (the database stops too; data is kept).",
                 "",

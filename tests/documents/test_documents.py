@@ -15,6 +15,7 @@ from saas.core.extensions import db
 from saas.core.storage import LocalStorage, StorageError
 from saas.core.tenancy import tenant_scope
 from saas.documents.models import Document
+from tests.factories import log_in
 from tests.fixtures.storage import HEIC, HTML, JPEG, PDF, PNG, TEXT, WEBP, document_rows, stored_files
 
 
@@ -412,7 +413,7 @@ def test_the_platform_console_lists_storage_per_shop(admin_client, factory, owne
     upload(owner_client, f"/documents/customers/{customer.id}", PDF)
     upload(owner_client, f"/documents/customers/{customer.id}", JPEG, "a.jpg", "photo")
     admin = factory.platform_admin()
-    admin_client.post("/login", data={"email": admin.email, "password": "correct-horse-battery"})
+    log_in(admin_client, admin.email)
 
     page = admin_client.get("/").get_data(as_text=True)
 

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from saas.auth.roles import Role
 from saas.core.extensions import db
 from saas.core.tenant import Tenant, TenantStatus
-from tests.factories import PASSWORD, log_in
+from tests.factories import PASSWORD, fresh_totp_code, log_in
 from tests.fixtures.pages import flashes, redirect_path
 from tests.fixtures.shops import user_by_email
 from tests.platform.helpers import audit_entries, shop_lines
@@ -16,10 +16,12 @@ from tests.platform.helpers import audit_entries, shop_lines
 REFUSAL = "Those credentials do not match a platform admin."
 
 
-def test_admin_logs_in_and_lands_on_the_shops_list(admin_client, admin):
+def test_admin_logs_in_with_the_second_factor_and_lands_on_the_shops_list(admin_client, admin):
     response = admin_client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    assert redirect_path(response) == "/login/second-factor"
 
-    assert redirect_path(response) == "/"
+    code = fresh_totp_code(admin_client, admin.email)
+    assert redirect_path(admin_client.post("/login/second-factor", data={"code": code})) == "/"
     page = admin_client.get("/")
     assert page.status_code == 200
     assert "Shops" in page.get_data(as_text=True)
@@ -159,8 +161,8 @@ def test_every_listing_is_audited_with_admin_search_page_and_address(console, ad
 
     entries = audit_entries(app, "shops.list")
     assert [(entry.admin_id, entry.detail, entry.ip_address) for entry in entries] == [
-        (admin.id, "search='' page=1", "127.0.0.1"),
-        (admin.id, "search='acme' page=1", "198.51.100.7"),
+        (admin.id, "all shops; page 1", "127.0.0.1"),
+        (admin.id, "q=acme; page 1", "198.51.100.7"),
     ]
 
 
