@@ -16,7 +16,7 @@ from saas.auth.models import User
 from saas.billing import stripe_gateway as gateway
 from saas.billing.access import LIVE, RUNNING, Access, access_for, effective_plan, ensure_subscription, get_subscription
 from saas.billing.errors import BillingError
-from saas.billing.models import StripeCustomer, Subscription
+from saas.billing.models import StripeCustomer, Subscription, SubscriptionStatus
 from saas.billing.plans import Plan, get_plan
 from saas.billing.seats import seats_used
 from saas.core.db import utcnow
@@ -144,3 +144,21 @@ def portal_url() -> str:
     if subscription is None or not subscription.stripe_customer_id:
         raise BillingError("Subscribe to a plan first; then you can manage your card and invoices here.")
     return gateway.create_portal_session(subscription.stripe_customer_id, url_for("billing.index", _external=True))
+
+
+def cancel_for_deletion() -> str | None:
+    """Cancel the current shop's Stripe subscription at once, because the shop is being deleted.
+
+    Returns the id cancelled, or None when there is nothing to cancel (billing off, never subscribed,
+    already over for good). Stripe unreachable: `StripeUnavailable`, so nothing is deleted before it is.
+    """
+    subscription = get_subscription()
+    if not gateway.enabled() or subscription is None or not subscription.stripe_subscription_id:
+        return None
+    if subscription.status in (SubscriptionStatus.CANCELED, SubscriptionStatus.INCOMPLETE_EXPIRED):
+        return None  # final states in Stripe: nothing can charge the card again
+    gateway.cancel_subscription(subscription.stripe_subscription_id)
+    log.info(
+        "billing: subscription %s of shop %s cancelled", subscription.stripe_subscription_id, subscription.tenant_id
+    )
+    return subscription.stripe_subscription_id

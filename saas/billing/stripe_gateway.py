@@ -162,6 +162,22 @@ def set_subscription_quantity(subscription_id: str, item_id: str, quantity: int)
     )
 
 
+def cancel_subscription(subscription_id: str) -> dict | None:
+    """Cancel a subscription at once (the shop is being deleted); its final state, or None when Stripe has
+    no such subscription; `StripeUnavailable` when Stripe cannot be reached or refuses."""
+    try:
+        return _call("cancel subscription", _client().v1.subscriptions.cancel, subscription_id)
+    except StripeUnavailable as error:
+        if getattr(error.__cause__, "code", None) == "resource_missing":
+            return None
+        if isinstance(error.__cause__, stripe.InvalidRequestError):
+            # A retry after a later step failed: Stripe refuses to cancel what it cancelled already.
+            current = retrieve_subscription(subscription_id)
+            if current.get("status") == "canceled":
+                return current
+        raise
+
+
 def verify_webhook(payload: bytes, signature: str | None) -> dict:
     """Check the `Stripe-Signature` header on the raw body; return the event as plain data."""
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")

@@ -1,6 +1,7 @@
 """Where uploaded files live: S3 in production, a local folder in the embedded default.
 
-Both backends share one small interface (`put`, `exists`, `read`, `delete`, `download`).
+Both backends share one small interface (`put`, `exists`, `read`, `delete`, `keys`, `keys_of_shop`,
+`download`).
 Keys are built here, on the server, and only here: `tenants/<tenant_id>/<kind>/<uuid>`.
 Nothing a user sends becomes part of a key; the original filename is kept by the caller as a
 display name and only ever reaches the download's Content-Disposition.
@@ -82,6 +83,8 @@ class Storage(Protocol):
 
     def keys(self, tenant_id: int, kind: str) -> list[str]: ...
 
+    def keys_of_shop(self, tenant_id: int) -> list[str]: ...
+
     def download(self, key: str, filename: str, content_type: str) -> Response: ...
 
 
@@ -89,6 +92,12 @@ def key_prefix(tenant_id: int, kind: str) -> str:
     """`tenants/<tenant_id>/<kind>/`: where `build_key` puts a shop's objects of one kind."""
     build_key(tenant_id, kind)  # the same checks
     return f"tenants/{tenant_id}/{kind}/"
+
+
+def shop_prefix(tenant_id: int) -> str:
+    """`tenants/<tenant_id>/`: where every object of a shop lives, whatever its kind."""
+    build_key(tenant_id, "any")  # the same checks on the shop
+    return f"tenants/{tenant_id}/"
 
 
 # --- local folder (the embedded default) --------------------------------------------------
@@ -133,6 +142,14 @@ class LocalStorage:
         if not folder.is_dir():
             return []
         return sorted(prefix + path.name for path in folder.iterdir() if KEY_PATTERN.match(prefix + path.name))
+
+    def keys_of_shop(self, tenant_id: int) -> list[str]:
+        """The keys of all of a shop's objects, every kind, sorted (the folder walked; stray files skipped)."""
+        folder = self.root / shop_prefix(tenant_id)
+        if not folder.is_dir():
+            return []
+        keys = (path.relative_to(self.root).as_posix() for path in folder.rglob("*") if path.is_file())
+        return sorted(key for key in keys if KEY_PATTERN.match(key))
 
     def download(self, key: str, filename: str, content_type: str) -> Response:
         """Send the file as an attachment with the stored content type.
@@ -241,6 +258,18 @@ class S3Storage:
             return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
         except (BotoCoreError, ClientError) as error:
             raise StorageError(f"listing failed: {error}") from error
+
+    def keys_of_shop(self, tenant_id: int) -> list[str]:
+        """The keys of all of a shop's objects, every kind, sorted (all pages of the listing; only keys of ours)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        prefix = shop_prefix(tenant_id)
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.settings.bucket, Prefix=prefix)
+            keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
+        except (BotoCoreError, ClientError) as error:
+            raise StorageError(f"listing failed: {error}") from error
+        return sorted(key for key in keys if KEY_PATTERN.match(key))
 
     def delete(self, key: str) -> None:
         """Remove the object (S3 answers the same whether or not it existed)."""

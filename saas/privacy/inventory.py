@@ -194,6 +194,9 @@ OUTSIDE_THE_RECORD: dict[str, str] = {
     "privacy_request_settings": "The shop's deadline rules for privacy requests: no personal data",
     "retention_rules": "The shop's retention periods: no personal data",
     "retention_runs": "The log of retention runs (counts per kind of data): no personal data",
+    "shop_exports": "Exports of all of the shop's data for its owner: the archive is a copy of the tables above",
+    "support_visits": "Visits of Workbay support to the shop's pages: Workbay staff's data, Workbay is its controller",
+    "support_visit_pages": "The pages a support visit opened (paths only): no personal data of customers",
 }
 
 

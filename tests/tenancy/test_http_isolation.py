@@ -29,6 +29,7 @@ _ROUTES_BY_ID = {
     ),
     ("hold_id", "legal_holds"): ("privacy_retention.release_hold",),
     ("export_id", "data_exports"): ("privacy_exports.progress", "privacy_exports.staff_download"),
+    ("export_id", "shop_exports"): ("shopdata.export_progress", "shopdata.download_export"),
     ("asset_id", "assets"): ("customers.edit_asset", "documents.asset"),
     ("appointment_id", "appointments"): (
         "appointments.show",
