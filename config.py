@@ -69,6 +69,8 @@ class Config:
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
             "REMEMBER_COOKIE_NAME": "workbay_remember",
+            # A platform console session ends after this many minutes without a request (never remembered).
+            "ADMIN_IDLE_MINUTES": int(_env("ADMIN_IDLE_MINUTES", "30")),
             "WTF_CSRF_TIME_LIMIT": None,
             "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
             # How many reverse proxies (load balancer, nginx) stand in front and set X-Forwarded-For/-Proto.
@@ -86,6 +88,8 @@ class Config:
             "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
             "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", True),
             "TRIAL_DAYS": int(_env("TRIAL_DAYS", "14")),
+            # Where shop staff reach Workbay (the suspended page, mails about the console's actions).
+            "SUPPORT_EMAIL": _env("SUPPORT_EMAIL", "support@workbay.example.com"),
             # Billing through Stripe; without a secret key billing is off (shops stay on trial or an admin-set plan).
             "STRIPE_SECRET_KEY": _env("STRIPE_SECRET_KEY"),
             "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET"),
@@ -123,6 +127,8 @@ class Config:
             "DOCUMENT_QUOTA_BYTES": int(_env("DOCUMENT_QUOTA_BYTES", str(2 * 1024**3))),
             "DOCUMENT_SENSITIVE_RETENTION_DAYS": int(_env("DOCUMENT_SENSITIVE_RETENTION_DAYS", "365")),
             "EXPORT_LINK_DAYS": int(_env("EXPORT_LINK_DAYS", "7")),
+            # A shop closed from the console can be restored for this many days; then all of it is deleted.
+            "SHOP_CLOSURE_GRACE_DAYS": int(_env("SHOP_CLOSURE_GRACE_DAYS", "30")),
             # Cookie consent: how long a choice holds; the cookie policy's version (None = the code's,
             # saas/consent/categories.py); the key that hashes visitors' IP addresses (None = SECRET_KEY).
             "CONSENT_MAX_AGE_DAYS": int(_env("CONSENT_MAX_AGE_DAYS", "182")),
@@ -146,6 +152,8 @@ class Config:
             # A material change of a shop's privacy policy: mails per job, and how long the re-confirm link works.
             "POLICY_MAIL_BATCH_SIZE": int(_env("POLICY_MAIL_BATCH_SIZE", "100")),
             "POLICY_RECONFIRM_DAYS": int(_env("POLICY_RECONFIRM_DAYS", "60")),
+            # Support access: how long a platform admin's visit into a shop lasts unless they choose otherwise.
+            "SUPPORT_ACCESS_MINUTES": int(_env("SUPPORT_ACCESS_MINUTES", "30")),
         }
 
 

@@ -26,6 +26,7 @@ LIVE = frozenset({S.ACTIVE, S.TRIALING, S.PAST_DUE, S.INCOMPLETE})
 ENDED = frozenset({S.CANCELED, S.UNPAID, S.INCOMPLETE_EXPIRED, S.PAUSED})
 # Statuses of a subscription that runs and renews: paid, in Stripe's trial, or retrying a failed payment.
 RUNNING = frozenset({S.ACTIVE, S.TRIALING, S.PAST_DUE})
+COMP_NOTICE_DAYS = 7  # a complimentary plan's end is announced on every page this many days before
 ADMIN_STATUSES = (TenantStatus.TRIALING, TenantStatus.ACTIVE, TenantStatus.READ_ONLY)
 
 
@@ -88,6 +89,8 @@ def access_for(tenant: Tenant, subscription: Subscription | None, now: datetime 
             f"This shop is closing: all of its data will be deleted on {tenant.deletion_due_at:%d %b %Y}. "
             "Export your data from Settings before then, or contact Workbay support to keep the shop.",
         )
+    if subscription is not None and subscription.comped_until is not None and not subscription.stripe_subscription_id:
+        return _comp_access(subscription.comped_until, now)
     if subscription is not None and subscription.stripe_subscription_id:
         status = subscription.status
         if status in (S.ACTIVE, S.TRIALING):
@@ -118,6 +121,20 @@ def access_for(tenant: Tenant, subscription: Subscription | None, now: datetime 
         return Access(True, "This shop is read-only until it has an active plan. Your data is kept.")
     if tenant.status == TenantStatus.TRIALING:
         return _trial_access(tenant, now)
+    return Access(False)
+
+
+def _comp_access(comped_until: datetime, now: datetime) -> Access:
+    if comped_until <= now:
+        return Access(
+            True,
+            f"Your complimentary plan ended on {comped_until:%d %b %Y}. Choose a plan to keep adding work; your data is safe.",
+        )
+    if comped_until - now <= timedelta(days=COMP_NOTICE_DAYS):
+        return Access(
+            False,
+            banner=f"Your complimentary plan ends on {comped_until:%d %b %Y}. Choose a plan to keep working after that.",
+        )
     return Access(False)
 
 
@@ -153,18 +170,54 @@ def storage_limit_bytes() -> int | None:
 # --- a plan set by a platform admin ------------------------------------------------------
 
 
-def admin_set_plan(tenant_id: int, plan_key: str, status: str) -> Tenant:
-    """A platform admin puts a shop on a plan and status (billing off, or a special deal)."""
+def admin_set_plan(tenant_id: int, plan_key: str, status: str, comped_until: datetime | None = None) -> Tenant:
+    """A platform admin puts a shop on a plan and status (billing off, or a special deal).
+
+    With `comped_until` the plan is free of charge until then; afterwards the shop is read-only
+    until it subscribes (`access_for`). A shop paying through Stripe changes plan in Stripe instead.
+    """
     if plan_key and get_plan(plan_key) is None:
-        raise BillingError("Unknown plan.")
+        raise BillingError("Unknown plan.", field="plan")
     if status not in {s.value for s in ADMIN_STATUSES}:
         raise BillingError("Unknown status.")
+    if comped_until is not None and comped_until <= utcnow():
+        raise BillingError("A complimentary plan must end in the future.", field="comped_until")
+    if comped_until is not None and not plan_key:
+        raise BillingError("Choose the plan to give free of charge.", field="plan")
     with tenant_scope(tenant_id):
         tenant = db.session.get(Tenant, tenant_id)
         if tenant is None:
-            raise BillingError("Unknown shop.")
+            raise BillingError("Unknown shop.", status=404)
         subscription = ensure_subscription()
+        if subscription.stripe_subscription_id and subscription.status in RUNNING:
+            raise BillingError(
+                "This shop pays through Stripe: its plan changes in Stripe (the owner's billing page).", status=409
+            )
         subscription.plan = plan_key or None
+        subscription.comped_until = comped_until
         tenant.status = status
+        db.session.flush()
+    return tenant
+
+
+def extend_trial(tenant_id: int, days: int) -> Tenant:
+    """Give a shop `days` more of free trial, from the later of now and its trial's end (it trials again)."""
+    if not 1 <= days <= 90:
+        raise BillingError("Extend a trial by 1 to 90 days.", field="days")
+    with tenant_scope(tenant_id):
+        tenant = db.session.get(Tenant, tenant_id)
+        if tenant is None:
+            raise BillingError("Unknown shop.", status=404)
+        subscription = get_subscription()
+        if subscription is not None and subscription.stripe_subscription_id and subscription.status in LIVE:
+            raise BillingError("This shop has a Stripe subscription: there is no trial to extend.", status=409)
+        if subscription is not None and subscription.comped_until is not None:
+            raise BillingError("This shop is on a complimentary plan: change that instead.", status=409)
+        if tenant.status not in (TenantStatus.TRIALING, TenantStatus.READ_ONLY):
+            raise BillingError("Only a shop in its trial, or read-only after it, can get more trial.", status=409)
+        tenant.trial_ends_at = max(tenant.trial_ends_at or utcnow(), utcnow()) + timedelta(days=days)
+        tenant.status = TenantStatus.TRIALING
+        if subscription is not None:
+            subscription.trial_reminder_sent_at = None  # remind them again before the new end
         db.session.flush()
     return tenant

@@ -1,4 +1,5 @@
-"""The end of a free trial: reminders to the owners before it ends, read-only once it has ended."""
+"""The end of a free trial (reminders to the owners before it ends, read-only once it has ended) and of a
+complimentary plan a platform admin gave (read-only once it has ended)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,16 @@ def trial_will_end(obj: dict, created: int) -> str:
 
 def _remind_owners(ends_at: datetime | None, subscribed: bool) -> None:
     mail_owners("Your Workbay trial ends soon", "billing/email/trial_ending", ends_at=ends_at, subscribed=subscribed)
+
+
+def end_due_comp(now: datetime | None = None) -> str:
+    """For the current shop: once its complimentary plan has ended, its status says read-only too."""
+    now = now or utcnow()
+    subscription = get_subscription()
+    if subscription is None or subscription.comped_until is None or subscription.stripe_subscription_id:
+        return "not comped"
+    if subscription.comped_until > now:
+        return "not yet"
+    active_tenant().status = TenantStatus.READ_ONLY
+    db.session.flush()
+    return "comp ended: read-only"

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.core.crypto import EncryptedString
 from saas.core.db import Base, TenantScoped, Timestamped, has_many, tenant_fk, utcnow
@@ -89,6 +89,8 @@ class PlatformAuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     before: Mapped[dict | None] = mapped_column(JSONB)
     after: Mapped[dict | None] = mapped_column(JSONB)
+
+    admin: Mapped[PlatformAdmin | None] = relationship(lazy="joined")
 
 
 class SupportVisit(TenantScoped, Base):

@@ -117,10 +117,11 @@ def test_a_platform_admin_sets_a_shops_plan_and_status(factory, admin_client, bi
     log_in(admin_client, admin.email)
     assert "Trial plan" in admin_client.get("/").get_data(as_text=True)
 
-    response = admin_client.post(f"/shops/{alpha.id}/plan", data={"plan": "enterprise", "status": "active"})
-    bad = admin_client.post(f"/shops/{alpha.id}/plan", data={"plan": "gold", "status": "active"})
+    reason = {"plan-reason": "Agreed on the phone with the owner", "plan-confirm": "y"}
+    response = admin_client.post(f"/shops/{alpha.id}/plan", data={"plan-plan": "enterprise", **reason})
+    bad = admin_client.post(f"/shops/{alpha.id}/plan", data={"plan-plan": "gold", **reason})
 
-    assert response.status_code == 302 and bad.status_code == 303
+    assert response.status_code == 303 and bad.status_code == 400
     state = billing.subscription(alpha.id)
     assert (state["plan"], state["tenant_status"]) == ("enterprise", "active")
 

@@ -19,13 +19,14 @@ class ShopLine:
     name: str
     subdomain: str
     status: str
+    plan: str
     trial_ends: str
     staff: int
 
 
 ROW = re.compile(
-    r"<tr>\s*<td>(?P<name>.*?)</td>\s*<td><a [^>]*>(?P<subdomain>.*?)</a></td>\s*"
-    r"<td><span [^>]*>(?P<status>.*?)</span></td>\s*<td>(?P<trial_ends>.*?)</td>\s*"
+    r"<tr>\s*<td><a [^>]*>(?P<name>.*?)</a></td>\s*<td><a [^>]*>(?P<subdomain>.*?)</a></td>\s*"
+    r"<td><span [^>]*>(?P<status>.*?)</span>.*?</td>\s*<td>(?P<plan>.*?)</td>\s*<td>(?P<trial_ends>.*?)</td>\s*"
     r'<td class="num">(?P<staff>\d+)</td>',
     re.S,
 )
@@ -36,7 +37,12 @@ def shop_lines(response) -> list[ShopLine]:
     assert response.status_code == 200, response.status_code
     return [
         ShopLine(
-            html.unescape(match["name"]), match["subdomain"], match["status"], match["trial_ends"], int(match["staff"])
+            html.unescape(match["name"]),
+            match["subdomain"],
+            match["status"],
+            html.unescape(match["plan"]),
+            match["trial_ends"],
+            int(match["staff"]),
         )
         for match in ROW.finditer(response.get_data(as_text=True))
     ]

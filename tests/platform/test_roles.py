@@ -36,7 +36,7 @@ def test_support_sees_the_shops_but_may_not_change_a_plan(factory, admin_client,
     log_in(admin_client, support.email)
 
     assert admin_client.get("/").status_code == 200
-    assert admin_client.post(f"/shops/{shop.id}/plan", data={"plan": "pro", "status": "active"}).status_code == 403
+    assert admin_client.post(f"/shops/{shop.id}/plan", data={"plan-plan": "pro"}).status_code == 403
 
 
 def test_flask_users_create_admin_takes_a_role(flask_cli, app):
