@@ -25,7 +25,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const input = form.querySelector("input[name=subdomain]");
     const status = document.getElementById("subdomain-status");
     let timer;
-    input.addEventListener("input", () => {
+    const check = () => {
       clearTimeout(timer);
       const value = input.value.trim().toLowerCase();
       if (!value) { status.textContent = ""; return; }
@@ -40,7 +40,10 @@ document.addEventListener("DOMContentLoaded", () => {
           status.textContent = "";
         }
       }, 250);
-    });
+    };
+    input.addEventListener("input", check);
+    // Typed (or filled in by the browser) before this script ran: check what is there already.
+    if (input.value.trim()) check();
   }
 
   // Vehicles and devices: show the fields of the chosen kind; check a VIN and prefill make and year.
