@@ -52,12 +52,15 @@ def record(
     return entry
 
 
+READS = ("shops.view",)  # looking at a shop is audited too, but its page lists what was done to it
+
+
 def entries_for_shop(shop_id: int, limit: int = 50) -> list[PlatformAuditEntry]:
-    """The latest entries about one shop, newest first."""
+    """The latest actions on one shop (not the views of its page), newest first."""
     return list(
         db.session.scalars(
             select(PlatformAuditEntry)
-            .where(PlatformAuditEntry.shop_id == shop_id)
+            .where(PlatformAuditEntry.shop_id == shop_id, PlatformAuditEntry.action.not_in(READS))
             .order_by(PlatformAuditEntry.created_at.desc(), PlatformAuditEntry.id.desc())
             .limit(limit)
         )

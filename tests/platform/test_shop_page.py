@@ -93,3 +93,12 @@ def test_the_page_runs_the_same_number_of_queries_for_3_and_30_staff(console, fa
         factory.user(shop)
 
     assert queries() == few
+
+
+def test_the_pages_trail_lists_actions_not_the_views_of_the_page(console, shop):
+    for _ in range(3):
+        console.get(f"/shops/{shop.id}")
+
+    page = console.get(f"/shops/{shop.id}").get_data(as_text=True)
+
+    assert "shops.view" not in page and "Nothing yet." in page
