@@ -39,11 +39,13 @@ test-future: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/pages.py $(BENCH_ARGS)
 
-## lint: ruff (style, imports) and import-linter (the layers of docs/architecture.md, contracts in pyproject.toml)
+## lint: ruff (style, imports), import-linter (the layers of docs/architecture.md, contracts in pyproject.toml)
+## and bandit (security checks over saas/; its reviewed exceptions: [tool.bandit] in pyproject.toml)
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check saas tests config.py wsgi.py scripts bench
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit --quiet --configfile pyproject.toml --recursive saas --baseline bandit-baseline.json
 
 ## shell: any flask command against the embedded database, e.g. make flask ARGS="tenants list"
 flask: $(VENV)/.runtime

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +19,12 @@ INSTANCE_DIR = BASE_DIR / "instance"
 
 class ConfigError(RuntimeError):
     """Raised when a required setting is missing."""
+
+
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-change-me"
+# Shortest SECRET_KEY production accepts: it signs sessions and every e-mailed link (32 characters of
+# `python -c "import secrets; print(secrets.token_urlsafe(32))"` are about 190 bits).
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -48,11 +55,14 @@ class Config:
         server_name = _env("SERVER_NAME", "localhost:5000")
         return {
             "ENV_NAME": cls.name,
-            "SECRET_KEY": _env("SECRET_KEY", "dev-only-secret-key-change-me"),
+            "SECRET_KEY": _env("SECRET_KEY", DEVELOPMENT_SECRET_KEY),
             "SERVER_NAME": server_name,
             "PREFERRED_URL_SCHEME": _env("PREFERRED_URL_SCHEME", "http"),
             "TRUSTED_HOSTS": _trusted_hosts(server_name),
             "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL"),
+            # The console, background jobs and CLI commands connect as the platform role, the only one that
+            # may work across shops (saas.core.database_roles); shops and the public site use DATABASE_URL.
+            "PLATFORM_DATABASE_URL": _env("PLATFORM_DATABASE_URL"),
             # Migrations run as the role that owns the tables; the app connects as one that does not.
             "MIGRATIONS_DATABASE_URL": _env("MIGRATIONS_DATABASE_URL") or _env("DATABASE_URL"),
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -135,6 +145,9 @@ class Config:
             "CONSENT_RECORD_DAYS": int(_env("CONSENT_RECORD_DAYS", str(3 * 365))),
             "COOKIE_POLICY_VERSION": _env("COOKIE_POLICY_VERSION"),
             "CONSENT_IP_HASH_KEY": _env("CONSENT_IP_HASH_KEY"),
+            # Fernet keys of the columns encrypted at rest (saas.core.crypto), comma-separated: the first
+            # encrypts, all decrypt (rotation: `flask keys rotate`). None = a key derived from SECRET_KEY.
+            "FIELD_ENCRYPTION_KEYS": _env("FIELD_ENCRYPTION_KEYS"),
             # Analytics of the public site, sent only to visitors who allow it (off unless set).
             "PLATFORM_ANALYTICS_PLAUSIBLE_DOMAIN": _env("PLATFORM_ANALYTICS_PLAUSIBLE_DOMAIN"),
             "PLATFORM_ANALYTICS_GA4_ID": _env("PLATFORM_ANALYTICS_GA4_ID"),
@@ -154,6 +167,8 @@ class Config:
             "POLICY_RECONFIRM_DAYS": int(_env("POLICY_RECONFIRM_DAYS", "60")),
             # Support access: how long a platform admin's visit into a shop lasts unless they choose otherwise.
             "SUPPORT_ACCESS_MINUTES": int(_env("SUPPORT_ACCESS_MINUTES", "30")),
+            # Strict-Transport-Security max-age (saas.core.security_headers); 0 = not sent. On in production.
+            "HSTS_SECONDS": int(_env("HSTS_SECONDS", "0")),
         }
 
 
@@ -172,6 +187,9 @@ class DevelopmentConfig(Config):
             settings["SQLALCHEMY_DATABASE_URI"] = f"postgresql+psycopg://workbay_app:workbay-dev@/workbay?host={socket}"
             settings["MIGRATIONS_DATABASE_URL"] = (
                 f"postgresql+psycopg://workbay_owner:workbay-dev@/workbay?host={socket}"
+            )
+            settings["PLATFORM_DATABASE_URL"] = (
+                f"postgresql+psycopg://workbay_platform:workbay-dev@/workbay?host={socket}"
             )
         return settings
 
@@ -204,7 +222,7 @@ class ProductionConfig(Config):
     """Real deployments: secrets and addresses must come from the environment."""
 
     name = "production"
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "SERVER_NAME")
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "SERVER_NAME", "FIELD_ENCRYPTION_KEYS", "PLATFORM_DATABASE_URL")
 
     @classmethod
     def load(cls) -> dict:
@@ -218,10 +236,31 @@ class ProductionConfig(Config):
             PREFERRED_URL_SCHEME=_env("PREFERRED_URL_SCHEME", "https"),
             SESSION_COOKIE_SECURE=_env_bool("SESSION_COOKIE_SECURE", True),
             REMEMBER_COOKIE_SECURE=_env_bool("SESSION_COOKIE_SECURE", True),
+            HSTS_SECONDS=int(_env("HSTS_SECONDS", str(365 * 24 * 3600))),
         )
-        if settings["MAIL_BACKEND"] == "outbox":
-            raise ConfigError("MAIL_BACKEND=outbox is for development only; use smtp in production")
+        problems = cls.unsafe_settings(settings)
+        if problems:
+            raise ConfigError("Workbay will not start in production: " + "; ".join(problems))
         return settings
+
+    @staticmethod
+    def unsafe_settings(settings: dict) -> list[str]:
+        """What in `settings` would leave a production deployment open (each with what to do instead)."""
+        problems = []
+        secret = settings["SECRET_KEY"]
+        if secret == DEVELOPMENT_SECRET_KEY:
+            problems.append("SECRET_KEY is the development key, which is public; generate a new one")
+        elif len(secret) < MIN_SECRET_KEY_LENGTH:
+            problems.append(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters; generate a longer one")
+        if settings["MAIL_BACKEND"] == "outbox":
+            problems.append("MAIL_BACKEND=outbox is for development only; use smtp in production")
+        if settings["PREFERRED_URL_SCHEME"] != "https":
+            problems.append("PREFERRED_URL_SCHEME must be https (e-mailed links, HSTS)")
+        if not settings["SESSION_COOKIE_SECURE"]:
+            problems.append("SESSION_COOKIE_SECURE must stay on: cookies go over HTTPS only")
+        if settings["HSTS_SECONDS"] <= 0:
+            problems.append("HSTS_SECONDS must be positive (browsers must keep to HTTPS)")
+        return problems
 
 
 CONFIGS = {
@@ -231,8 +270,60 @@ CONFIGS = {
 }
 
 
+def _is_local_host(host: str) -> bool:
+    """True for this machine: no host (a socket), localhost and its subdomains, a loopback address."""
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _looks_deployed() -> list[str]:
+    """The settings that point somewhere other than this machine (a database server, a real domain)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    remote = []
+    for name in ("DATABASE_URL", "MIGRATIONS_DATABASE_URL", "PLATFORM_DATABASE_URL"):
+        value = _env(name)
+        if value is None:
+            continue
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            remote.append(f"{name} (not a URL)")
+            continue
+        # A socket folder (`?host=/path`) is this machine; `?host=name` is a host like any other.
+        query_host = url.query.get("host")
+        query_host = query_host if isinstance(query_host, str) and not query_host.startswith("/") else ""
+        host = (url.host or query_host).lower()
+        if not _is_local_host(host):
+            remote.append(f"{name} (host {host})")
+    server_name = _env("SERVER_NAME")
+    if server_name is not None:
+        lowered = server_name.lower()
+        host = lowered[1:].split("]", 1)[0] if lowered.startswith("[") else lowered.split(":", 1)[0]
+        if not _is_local_host(host):
+            remote.append(f"SERVER_NAME ({server_name})")
+    return remote
+
+
 def load_config(name: str | None = None) -> dict:
-    """Settings for the environment `name` (default: WORKBAY_ENV, else development)."""
+    """Settings for the environment `name` (default: WORKBAY_ENV, else development).
+
+    Development is the default only on a machine that looks like one: with WORKBAY_ENV unset and a
+    database or SERVER_NAME elsewhere than this machine, the app refuses to start rather than serve a
+    deployment with the development key and the public outbox.
+    """
+    if name is None and _env("WORKBAY_ENV") is None:
+        remote = _looks_deployed()
+        if remote:
+            raise ConfigError(
+                "WORKBAY_ENV is not set, but " + ", ".join(remote) + " point beyond this machine. "
+                "Set WORKBAY_ENV=production for a deployment (or WORKBAY_ENV=development to develop against them)."
+            )
     name = name or _env("WORKBAY_ENV", "development")
     try:
         config_class = CONFIGS[name]

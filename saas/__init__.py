@@ -48,8 +48,10 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension singletons to this app."""
     import saas.models  # noqa: F401  (every table in the metadata)
     from saas.auth.sessions import configure_login
+    from saas.core.database_roles import configure_engines
     from saas.core.extensions import csrf, db, limiter, migrate
 
+    configure_engines(app)  # the web role's engine and the platform role's
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=False)
     csrf.init_app(app)
@@ -58,10 +60,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_request_layer(app: Flask) -> None:
-    """One way through every request: site and tenant from the Host, one commit or rollback, error pages."""
-    from saas.core import errors, requests, tenancy
+    """One way through every request: database role, site and tenant from the Host, one commit or rollback,
+    error pages."""
+    from flask import request_started
 
+    from saas.core import errors, requests, security_headers, tenancy
+
+    security_headers.register(app)  # first registered, so its after_request runs after the others
     app.url_map.converters["int"] = tenancy.IdConverter
+    request_started.connect(tenancy.choose_request_role, app)  # before any before_request hook
     app.before_request(tenancy.resolve_request_site)
     app.url_value_preprocessor(lambda endpoint, values: values.pop("shop", None) if values else None)
     app.url_defaults(tenancy.fill_shop_url_value)
@@ -152,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
 def register_listeners() -> None:
     """Features that react to what happens in a feature below them (blinker signals, saas/*/signals.py)."""
     import saas.appointments.listeners
+    import saas.audit.listeners  # refused staff logins go on the access log
     import saas.billing.listeners
     import saas.consent.listeners
     import saas.customers.listeners
@@ -172,6 +180,7 @@ def register_listeners() -> None:
 def register_tasks() -> None:
     """The modules that declare background tasks, so every worker knows them all."""
     import saas.appointments.tasks
+    import saas.auth.tasks
     import saas.billing.tasks
     import saas.consent.tasks
     import saas.core.mail
@@ -196,6 +205,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """`flask tenants ...`, `flask users ...`, `flask demo ...`."""
     from saas.billing.commands import billing_cli
+    from saas.core.keys import keys_cli
     from saas.core.tasks.worker import worker_command
     from saas.demo import demo_cli
     from saas.onboarding.commands import tenants_cli
@@ -208,3 +218,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(billing_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(keys_cli)

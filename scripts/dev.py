@@ -34,6 +34,7 @@ def prepare_database() -> None:
     urls = ensure_database(server.get_uri("postgres"), DATABASE)
     os.environ["DATABASE_URL"] = urls.app
     os.environ["MIGRATIONS_DATABASE_URL"] = urls.owner
+    os.environ["PLATFORM_DATABASE_URL"] = urls.platform  # the console, the worker, commands
     print(f"PostgreSQL (embedded) running, data in {PGDATA.relative_to(ROOT)}")
 
 

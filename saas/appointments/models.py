@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, SmallInteger, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from saas.core.crypto import EncryptedString
 from saas.core.db import Base, TenantScoped, Timestamped, belongs_to, tenant_fk
 
 
@@ -75,7 +76,7 @@ class Appointment(TenantScoped, Timestamped, Base):
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(12), default=AppointmentStatus.REQUESTED)
     source: Mapped[str] = mapped_column(String(10), default="staff")  # staff | online
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedString(secret=False), default="")  # encrypted at rest
     reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     customer = belongs_to("Customer", "Appointment", "customer_id")

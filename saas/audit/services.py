@@ -19,7 +19,13 @@ from saas.core.extensions import db
 from saas.core.requests import keep_changes
 from saas.core.tenancy import active_tenant, is_valid_id
 
-ACTIONS = {"view": "Viewed", "edit": "Edited", "export": "Exported", "download": "Downloaded"}
+ACTIONS = {
+    "view": "Viewed",
+    "edit": "Edited",
+    "export": "Exported",
+    "download": "Downloaded",
+    "login_failed": "Failed login",  # written by saas.audit.listeners
+}
 USER_AGENT_MAX = 300
 DESCRIPTION_MAX = 300
 REQUEST_NOTE_KEY = "access_log_note"

@@ -14,10 +14,11 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from saas.auth.models import Invitation, User
+from saas.auth import session_store
+from saas.auth.models import Invitation, StaffSession, User
 from saas.auth.passwords import hash_password, verify_password
 from saas.auth.roles import Role, assignable_roles
-from saas.auth.signals import staff_changed
+from saas.auth.signals import login_failed, staff_changed
 from saas.auth.tokens import (
     InvalidToken,
     fingerprint,
@@ -72,13 +73,25 @@ def create_user(email: str, name: str, password: str | None, role: Role) -> User
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active staff member these credentials belong to, or None."""
+    """The active staff member these credentials belong to, or None (and the refusal is reported)."""
     user = find_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password):
+        report_failed_login(email, user, "wrong password" if user else "no account with this e-mail")
         return None
     if not user.is_active:
+        report_failed_login(email, user, "the account is deactivated")
         return None
     return user
+
+
+def report_failed_login(email: str, user: User | None, reason: str) -> None:
+    """Tell the features above that a login at this shop was refused (the access log keeps it).
+
+    `email` is the address as typed (the form checked it is one); the password is never passed on.
+    """
+    login_failed.send(
+        active_tenant_id(), user_id=user.id if user else None, email=normalize_email(email), reason=reason
+    )
 
 
 def record_login(user: User) -> None:
@@ -87,7 +100,8 @@ def record_login(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Change the password and end every other session of this user."""
+    """Change the password and end every session of this user (the session version moves on, which
+    revokes their session rows: saas.auth.session_store)."""
     user.password_hash = hash_password(password)
     user.session_version += 1
 
@@ -302,7 +316,7 @@ def change_role(actor: User, member: User, role: str) -> None:
 
 
 def set_active(actor: User, member: User, active: bool) -> None:
-    """Deactivate (ending their sessions) or reactivate a staff member."""
+    """Deactivate (ending their sessions: the version bump revokes their rows) or reactivate a staff member."""
     _check_may_manage(actor, member)
     if not active and member.role == Role.OWNER and _owner_count() <= 1:
         raise AuthError("A shop needs at least one owner.")
@@ -311,6 +325,17 @@ def set_active(actor: User, member: User, active: bool) -> None:
         member.session_version += 1
         db.session.flush()
         _seats_changed()
+
+
+def end_staff_session(actor: User, row: StaffSession) -> User:
+    """Log out one session: `actor`'s own, or one of a staff member `actor` may manage; its owner answered."""
+    member = actor if row.user_id == actor.id else db.session.scalar(select(User).where(User.id == row.user_id))
+    if member is not actor:
+        if not actor.can("staff.manage"):
+            raise AuthError("You can log out only your own sessions.", status=403)
+        _check_may_manage(actor, member)
+    session_store.revoke(row)
+    return member
 
 
 def _seats_changed() -> None:

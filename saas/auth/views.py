@@ -1,15 +1,20 @@
-"""Login, logout, password reset, e-mail verification, invitations and the staff page.
+"""Login, logout, password reset, e-mail verification, invitations, the staff page and one's own account.
 
 A mailed link that no longer works (broken, expired, used, another shop's) is answered with a
 message and a redirect to where the person can go on: `_link_refused`.
+
+Every login opens a session row (`saas.auth.sessions.log_in_staff`); logging out revokes it, so a
+copy of the cookies stops working. The login form is limited per address and per account, with a
+back-off that spares the account's known devices (`saas.auth.login_limits`).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
+from saas.auth import login_limits, session_store
 from saas.auth import services as auth
 from saas.auth.decorators import permission_required, safe_next_url
 from saas.auth.forms import (
@@ -21,8 +26,9 @@ from saas.auth.forms import (
     StaffRoleForm,
     role_choices,
 )
-from saas.auth.models import Invitation, User
+from saas.auth.models import Invitation, StaffSession, User
 from saas.auth.roles import assignable_roles
+from saas.auth.sessions import log_in_staff
 from saas.core.db import utcnow
 from saas.core.extensions import db, limiter
 from saas.core.requests import BackTo, FormPage
@@ -32,8 +38,14 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 def _log_in(user: User, remember: bool = False) -> None:
-    login_user(user, remember=remember)
+    """A fresh session with a new row, and this browser becomes one of the account's known devices."""
+    log_in_staff(user, remember)
+    login_limits.remember_device(_limit_scope(), user.email)
     auth.record_login(user)
+
+
+def _limit_scope() -> str:
+    return f"shop:{current_tenant.id}"
 
 
 def _link_refused(message: str, endpoint: str, category: str = "error"):
@@ -43,18 +55,28 @@ def _link_refused(message: str, endpoint: str, category: str = "error"):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(login_limits.PER_ADDRESS, methods=["POST"])
 def login():
-    """Staff log in to their shop."""
+    """Staff log in to their shop (an account that failed too often waits: 429, the password unchecked)."""
     if current_user.is_authenticated:
         return redirect(url_for("shop.dashboard"))
     form = LoginForm()
     page = FormPage(lambda: render_template("auth/login.html", form=form), form)
     if form.validate_on_submit():
+        attempt = login_limits.attempt(_limit_scope(), form.email.data)
+        if attempt.refused:
+            auth.report_failed_login(
+                form.email.data, auth.find_user_by_email(form.email.data), "too many failed logins"
+            )
+            flash(f"{login_limits.wait_message(attempt.wait_seconds)} Or reset your password by e-mail.", "error")
+            body, _ = page.show()
+            return body, 429, {"Retry-After": str(attempt.wait_seconds)}
         user = auth.authenticate(form.email.data, form.password.data)
         if user is None:
+            attempt.failed()
             flash("That e-mail and password do not match an account at this shop.", "error")
             return page.show(401)
+        attempt.succeeded()
         _log_in(user, form.remember.data)
         flash(f"Welcome back, {user.name}.", "success")
         return redirect(safe_next_url(request.args.get("next")) or url_for("shop.dashboard"))
@@ -63,7 +85,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session (POST, so a link elsewhere cannot log you out)."""
+    """End the session (POST, so a link elsewhere cannot log you out): its row is revoked, so a copy of
+    this browser's cookies no longer works either."""
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
@@ -202,7 +225,12 @@ def staff_member(user_id: int):
     member = get_or_404(User, user_id)
     form = StaffRoleForm(obj=member)
     form.role.choices = role_choices(assignable_roles(current_user.role))
-    page = FormPage(lambda: render_template("auth/staff_member.html", member=member, form=form), form)
+    page = FormPage(
+        lambda: render_template(
+            "auth/staff_member.html", member=member, form=form, sessions=session_store.open_sessions(member)
+        ),
+        form,
+    )
     if form.validate_on_submit():
         auth.change_role(current_user, member, form.role.data)
         flash(f"{member.name} is now {member.role_label.lower()}.", "success")
@@ -230,3 +258,44 @@ def resend_verification():
         auth.send_verification_email(current_user)
         flash(f"We sent a new confirmation link to {current_user.email}.", "info")
     return redirect(url_for("shop.dashboard"))
+
+
+# --- one's own account and sessions -------------------------------------------------------
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """The staff member's own account: where they are logged in, with a "Log out" for each and for all."""
+    return render_template(
+        "auth/account.html",
+        sessions=session_store.open_sessions(current_user._get_current_object()),
+        current=session_store.current_session(),
+    )
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    """Log out one session (one's own, or, for those who manage staff, a staff member's)."""
+    row = get_or_404(StaffSession, session_id)
+    own = row.user_id == current_user.id
+    back = url_for("auth.account") if own else url_for("auth.staff_member", user_id=row.user_id)
+    BackTo(back)
+    if row is session_store.current_session():
+        logout_user()  # this browser: revoked on the way out
+        flash("You are logged out.", "info")
+        return redirect(url_for("auth.login"))
+    member = auth.end_staff_session(current_user, row)
+    flash("That session is logged out." if own else f"{member.name} is logged out of that session.", "success")
+    return redirect(back)
+
+
+@bp.route("/account/sessions/end-all", methods=["POST"])
+@login_required
+def end_all_sessions():
+    """Log out everywhere, this browser too: every session row of the account is revoked."""
+    session_store.end_every_session(current_user._get_current_object())
+    logout_user()
+    flash("You are logged out everywhere, on this device too.", "info")
+    return redirect(url_for("auth.login"))

@@ -24,6 +24,8 @@ ALLOWED_ENDPOINTS = frozenset(
         "auth.reset_password",
         "auth.verify_email",
         "auth.resend_verification",
+        "auth.end_session",  # ending one's sessions is never held back by an unpaid plan
+        "auth.end_all_sessions",
     }
 )
 

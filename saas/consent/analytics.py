@@ -18,11 +18,15 @@ from saas.consent.categories import ANALYTICS, base_policy_version
 from saas.consent.errors import ConsentError
 from saas.consent.models import AnalyticsSettings
 from saas.core.extensions import db
+from saas.core.security_headers import allow_sources, origin_of
 from saas.core.templating import asset_url
 from saas.core.tenancy import active_tenant_id
 
 DOMAIN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
 GA4_MEASUREMENT_ID = re.compile(r"^G-[A-Z0-9]{4,12}$")
+# Where Google's tag loads from and reports to, as Google's guide to a Content-Security-Policy lists them.
+GOOGLE_TAG_HOSTS = "https://*.googletagmanager.com"
+GOOGLE_ANALYTICS_HOSTS = ("https://*.google-analytics.com", "https://*.analytics.google.com")
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,25 @@ class AnalyticsSetup:
                 Script(asset_url("js/consent-ga4.js"), ANALYTICS.key, {"measurement-id": self.ga4_measurement_id})
             )
         return scripts
+
+
+def allow_in_policy(setup: AnalyticsSetup) -> None:
+    """Tell this response's Content-Security-Policy (saas.core.security_headers) the hosts the setup's tags
+    load from and send their counts to: called as the tags are rendered, so no other page allows them."""
+    config = current_app.config
+    if setup.plausible_domain:
+        origin = origin_of(config["ANALYTICS_PLAUSIBLE_SCRIPT_URL"])  # it posts its events to <origin>/api/event
+        allow_sources("script-src", origin)
+        allow_sources("connect-src", origin)
+    if setup.ga4_measurement_id:
+        origin = origin_of(config["ANALYTICS_GA4_SCRIPT_URL"])
+        if origin is not None and origin.endswith(".googletagmanager.com"):
+            allow_sources("script-src", GOOGLE_TAG_HOSTS)
+            allow_sources("connect-src", *GOOGLE_ANALYTICS_HOSTS, GOOGLE_TAG_HOSTS)
+            allow_sources("img-src", GOOGLE_ANALYTICS_HOSTS[0], GOOGLE_TAG_HOSTS)
+        else:  # a tag served from elsewhere (a proxy of one's own) reports there too
+            allow_sources("script-src", origin)
+            allow_sources("connect-src", origin)
 
 
 def _with_query(url: str, **params: str) -> str:

@@ -8,7 +8,13 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from saas.consent import visitor
-from saas.consent.analytics import Script, clean_ga4_measurement_id, clean_plausible_domain, site_setup
+from saas.consent.analytics import (
+    Script,
+    allow_in_policy,
+    clean_ga4_measurement_id,
+    clean_plausible_domain,
+    site_setup,
+)
 from saas.consent.categories import ANALYTICS, GPC_NOTICE, all_categories, describe
 from saas.consent.errors import ConsentError
 from saas.core.tenancy import current_site
@@ -27,11 +33,14 @@ def consent_url(name: str, **values) -> str:
 
 def consent_scripts() -> list[Script]:
     """The analytics tags this page may carry: only for a visitor who allowed analytics (and no GPC),
-    and never on staff pages, which show customers' personal data."""
+    and never on staff pages, which show customers' personal data. The page's Content-Security-Policy
+    then allows their hosts, on this response only."""
     consent = cookie_consent()
     if consent is None or not consent.allows(ANALYTICS.key) or current_user.is_authenticated:
         return []
-    return site_setup().scripts()
+    setup = site_setup()
+    allow_in_policy(setup)
+    return setup.scripts()
 
 
 def return_path() -> str:

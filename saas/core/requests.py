@@ -87,11 +87,11 @@ class PlainText:
 
 def private_page(response: Response) -> Response:
     """after_request of pages reached by a personal link or showing one person's data (an estimate, a
-    privacy request's confirmation, a photo): never cached, never leaked through Referer, never indexed."""
+    privacy request's confirmation, a photo): never cached, never leaked through Referer, never indexed.
+    (Every response also gets the headers of `core.security_headers`, which keeps these.)"""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -16,7 +16,9 @@ In a shop's request the tenant is activated on the database session. From then o
    row-level security enforces the same rule for anything the ORM does not see (raw SQL).
 
 Work that spans tenants (the platform console, scheduled fan-outs) must say so through
-`cross_tenant_scope`, which is logged.
+`cross_tenant_scope`, which is logged, and runs as the platform database role: a shop's or the
+public site's request works as the web role (`choose_request_role`), which PostgreSQL never shows
+more than one shop per transaction (`saas.core.database_roles`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from werkzeug.local import LocalProxy
 from werkzeug.routing import IntegerConverter
 
+from saas.core.database_roles import PLATFORM_ROLE, WEB_ROLE, session_role, set_session_role
 from saas.core.db import TenantScoped, is_tenant_scoped
 from saas.core.extensions import db
 from saas.core.tenant import Tenant
@@ -74,6 +77,13 @@ def site_for_host(host: str) -> Site:
     if sub == PLATFORM_SUBDOMAIN:
         return Site("platform")
     return Site("shop", sub)
+
+
+def choose_request_role(sender=None, **extra) -> None:
+    """request_started: the console's requests work as the platform database role, all others as the
+    web role; chosen from the Host before any before_request hook or query runs."""
+    role = PLATFORM_ROLE if site_for_host(request.host).kind == "platform" else WEB_ROLE
+    set_session_role(db.session(), role)
 
 
 def _load_tenant(subdomain: str | None) -> Tenant | None:
@@ -187,8 +197,17 @@ def tenant_scope(tenant_id: int, session=None) -> Iterator[None]:
 
 @contextmanager
 def cross_tenant_scope(reason: str, session=None) -> Iterator[None]:
-    """The explicit path for platform work across tenants; logged with its reason."""
+    """The explicit path for platform work across tenants; logged with its reason.
+
+    Only for the platform database role (the console, jobs, commands): a shop's or the public site's
+    request raises `TenantContextError`, since its role could not see across shops anyway.
+    """
     session = session or db.session()
+    if session_role(session) != PLATFORM_ROLE:
+        raise TenantContextError(
+            f"cross-tenant access ({reason}) is for the platform console, jobs and commands; "
+            "this request works as the web database role, which sees one shop at most"
+        )
     log.info("cross-tenant access: %s", reason)
     previous = session.info.get("cross_tenant", False)
     session.info["cross_tenant"] = True

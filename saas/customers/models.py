@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from saas.core.crypto import EncryptedString
 from saas.core.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk
 from saas.customers.imei import imei_in
 
@@ -35,7 +36,8 @@ class Customer(TenantScoped, Timestamped, Base):
     # E.164 (e.g. +15551234567), normalized with `phonenumbers`.
     phone: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str] = mapped_column(Text, default="", server_default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    # The staff's private notes about the person: encrypted at rest (never searched).
+    notes: Mapped[str] = mapped_column(EncryptedString(secret=False), default="")
     preferred_contact: Mapped[str] = mapped_column(String(10), default=ContactChannel.EMAIL, server_default="email")
     # Marketing consent is separate from service messages: off until the customer says yes.
     marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -92,7 +94,7 @@ class Asset(TenantScoped, Timestamped, Base):
     # devices
     device_type: Mapped[str | None] = mapped_column(String(40))
     serial: Mapped[str | None] = mapped_column(String(40))  # serial number or IMEI
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedString(secret=False), default="")  # encrypted at rest
 
     customer: Mapped[Customer] = belongs_to("Customer", "Asset", "customer_id")
 

@@ -1,7 +1,9 @@
 """What a file is, whatever its name says: its type read from its first bytes, a display name
-that is only ever a name, and its size for people."""
+that is only ever a name (with the extension of that type), and its size for people."""
 
 from __future__ import annotations
+
+import re
 
 FILENAME_MAX = 255
 # What we accept, by content: the allow-list of the issue.
@@ -16,6 +18,17 @@ PDF, JPEG, PNG, WEBP, HEIC, HEIF = (
 ALLOWED_TYPES = frozenset({PDF, JPEG, PNG, WEBP, HEIC, HEIF})
 IMAGE_TYPES = frozenset({JPEG, PNG, WEBP, HEIC, HEIF})
 TYPE_NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", WEBP: "WebP", HEIC: "HEIC", HEIF: "HEIC"}
+# The extensions a file of each type may carry; the first is the one given to a name that has another.
+EXTENSIONS = {
+    PDF: ("pdf",),
+    JPEG: ("jpg", "jpeg", "jpe", "jfif"),
+    PNG: ("png",),
+    WEBP: ("webp",),
+    HEIC: ("heic", "heif"),
+    HEIF: ("heif", "heic"),
+}
+# A name's last extension: letters and digits after the last dot (all digits is a version, `v.2024`).
+_EXTENSION = re.compile(r"\.(?=[A-Za-z0-9]*[A-Za-z])([A-Za-z0-9]{1,10})$")
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"}
 _HEIF_BRANDS = {b"mif1", b"msf1"}
 
@@ -50,9 +63,24 @@ def human_size(size: int | None) -> str:
 
 
 def clean_filename(name: str | None, content_type: str) -> str:
-    """The browser's filename as a display name only: no path, no control characters, bounded."""
+    """The browser's filename as a display name only: no path, no control characters, bounded, and
+    ending in an extension of `content_type` (the type read from the bytes)."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip().strip(".")
     if not base:
         base = "document." + TYPE_NAMES.get(content_type, "bin").lower()
-    return base[-FILENAME_MAX:]
+    return name_for_type(base[-FILENAME_MAX:], content_type)
+
+
+def name_for_type(name: str, content_type: str) -> str:
+    """`name` with an extension of `content_type`: `x.html` holding a PDF becomes `x.pdf`, `scan` becomes
+    `scan.pdf`, a right one stays (`IMG_1.JPEG`). A download's name then never makes a browser or a
+    desktop open the file as something it is not."""
+    extensions = EXTENSIONS.get(content_type)
+    if not extensions:
+        return name
+    found = _EXTENSION.search(name)
+    if found and found.group(1).lower() in extensions:
+        return name
+    stem = (name[: found.start()] if found else name).rstrip(". ") or "document"
+    return f"{stem[: FILENAME_MAX - len(extensions[0]) - 1]}.{extensions[0]}"

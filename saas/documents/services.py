@@ -39,7 +39,14 @@ from saas.core.tenancy import active_tenant_id, tenant_scope
 from saas.core.tenant import Tenant
 from saas.customers.models import Asset, Customer
 from saas.customers.signals import ExportedFile
-from saas.documents.files import ALLOWED_TYPES, TYPE_NAMES, clean_filename, human_size, sniff_content_type
+from saas.documents.files import (
+    ALLOWED_TYPES,
+    TYPE_NAMES,
+    clean_filename,
+    human_size,
+    name_for_type,
+    sniff_content_type,
+)
 from saas.documents.models import SENSITIVE_KINDS, Document, DocumentKind
 from saas.workorders.models import WorkOrder
 
@@ -221,12 +228,20 @@ def check_may_see(document: Document, user) -> None:
         raise DocumentError("Only the office may open ID cards and driving licences.", status=403)
 
 
+def download_name(document: Document) -> str:
+    """The name a download carries: the stored one, with the extension of the stored type (names stored
+    before uploads were renamed, e.g. `x.html` holding a PDF, are fixed here)."""
+    return name_for_type(document.filename, document.content_type)
+
+
 def stored_file(document: Document) -> Response:
-    """The document's file as an attachment with its stored type: a redirect to a short-lived
-    presigned URL on S3, the bytes from the local folder. 410 when the object is gone, 503 when
-    storage cannot answer."""
+    """The document's file as an attachment with its stored type, never sniffed: a redirect to a
+    short-lived presigned URL on S3, the bytes from the local folder. 410 when the object is gone,
+    503 when storage cannot answer."""
     try:
-        return get_storage().download(document.storage_key, document.filename, document.content_type)
+        response = get_storage().download(document.storage_key, download_name(document), document.content_type)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
     except ObjectMissing as error:
         raise DocumentError("This file is no longer in storage.", status=410) from error
     except StorageError as error:
@@ -302,7 +317,7 @@ def exported_files_of_customer(customer_id: int) -> list[ExportedFile]:
     """The customer's documents as files of their data export, read from storage when the archive is built."""
     storage = get_storage()
     return [
-        ExportedFile(f"documents/{document.id}-{document.filename}", partial(storage.read, document.storage_key))
+        ExportedFile(f"documents/{document.id}-{download_name(document)}", partial(storage.read, document.storage_key))
         for document in documents_of_customer(customer_id)
     ]
 

@@ -8,7 +8,10 @@ audit trail, on the server: the session is a signed cookie, and replaying an old
 more tries.
 
 A console session is never a "remember me" one, and ends after ADMIN_IDLE_MINUTES without a request
-(`end_idle_console_session`).
+(`end_idle_console_session`). Each login is a session row (`saas.platform.listeners.log_in_admin`, in a
+fresh session); logging out, the idle limit and "log out everywhere" revoke rows, so a copied cookie
+stops working too. The password step is limited per address and per account, with a back-off that
+spares the admin's known browsers (`saas.auth.login_limits`); every refusal is in the audit trail.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from datetime import datetime
 
 from flask import abort, after_this_request, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from saas.auth import login_limits
 from saas.auth.decorators import safe_next_url
 from saas.auth.forms import LoginForm
 from saas.auth.passwords import verify_password
@@ -33,6 +37,7 @@ from saas.core.extensions import db, limiter
 from saas.core.requests import FormPage, keep_changes, private_page
 from saas.platform import admins, audit, totp
 from saas.platform.blueprint import bp
+from saas.platform.listeners import log_in_admin
 from saas.platform.models import PlatformAdmin, PlatformAuditEntry
 
 PENDING_KEY = "platform_pending_login"
@@ -42,6 +47,7 @@ MAX_WRONG_CODES = 5
 REFUSAL = "Those credentials do not match a platform admin."
 WRONG_CODE = "That code is wrong or was already used. Wait for the next code of your authenticator app."
 WRONG_RECOVERY_CODE = "That recovery code is wrong or was already used."
+LIMIT_SCOPE = "console"  # the accounts of the login limits (saas.auth.login_limits): console e-mails
 
 
 def now() -> float:
@@ -136,11 +142,12 @@ def _refuse_code(pending: PendingLogin, form: CodeForm, page: FormPage, message:
 
 
 def _complete_login(admin: PlatformAdmin, pending: PendingLogin, how: str):
-    """The second factor is answered: now, and only now, the admin is logged in (never remembered)."""
-    session.pop(PENDING_KEY, None)
+    """The second factor is answered: now, and only now, the admin is logged in (never remembered), in a
+    fresh session (the pending login goes with the rest) with a new session row."""
+    log_in_admin(admin)
     session.permanent = False
-    login_user(admin, remember=False)
     session[SEEN_KEY] = now()
+    login_limits.remember_device(LIMIT_SCOPE, admin.email)
     admins.record_admin_login(admin)
     audit.record("login", admin=admin, detail=how)
     return redirect(pending.next or url_for("platform.shops"))
@@ -150,7 +157,7 @@ def _complete_login(admin: PlatformAdmin, pending: PendingLogin, how: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(login_limits.PER_ADDRESS, methods=["POST"])
 def login():
     """Platform admins log in here (shop staff accounts do not work): the password first."""
     if current_user.is_authenticated:
@@ -159,12 +166,18 @@ def login():
     page = FormPage(lambda: render_template("platform/login.html", form=form), form)
     if form.validate_on_submit():
         admin = admins.find_admin(form.email.data)
+        attempt = login_limits.attempt(LIMIT_SCOPE, form.email.data)
+        if attempt.refused:
+            _record_refusal(admin, form.email.data, "too many failed logins")
+            flash(login_limits.wait_message(attempt.wait_seconds), "error")
+            body, _ = page.show()
+            return body, 429, {"Retry-After": str(attempt.wait_seconds)}
         if not verify_password(admin.password_hash if admin else None, form.password.data):
-            if admin is not None:
-                audit.record("login.refused", admin=admin, detail="wrong password")
-                keep_changes()
+            attempt.failed()
+            _record_refusal(admin, form.email.data, "wrong password" if admin else "no admin with this e-mail")
             flash(REFUSAL, "error")
             return page.show(401)
+        attempt.succeeded()
         if not admin.is_active:
             audit.record("login.refused", admin=admin, detail="the account is deactivated")
             keep_changes()
@@ -206,6 +219,13 @@ def login_second_factor():
             return _complete_login(admin, pending, "recovery code")
         return _complete_login(admin, pending, "authenticator code")
     return page.show()
+
+
+def _record_refusal(admin: PlatformAdmin | None, email: str, why: str) -> None:
+    """A refused password step in the audit trail (kept although the answer is 4xx); an e-mail that is no
+    admin is named in the detail (the form checked it is an address; the password never is)."""
+    audit.record("login.refused", admin=admin, detail=why if admin else f"{why}: {email.strip().lower()}")
+    keep_changes()
 
 
 def _recovery_codes_left_message(left: int) -> str:
@@ -278,12 +298,12 @@ def login_enrol_done():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """End the admin session."""
-    _end_session("logout")
+    end_console_session("logout")
     flash("You are logged out.", "info")
     return redirect(url_for("platform.login"))
 
 
-def _end_session(action: str, detail: str = "") -> None:
+def end_console_session(action: str, detail: str = "") -> None:
     """Log out (recorded in the audit trail when an admin was logged in) and forget any pending login."""
     admin = current_user._get_current_object()
     if isinstance(admin, PlatformAdmin):
@@ -314,7 +334,7 @@ def end_idle_console_session():
     else:
         session[SEEN_KEY] = now()
         return None
-    _end_session("session.ended", why)
+    end_console_session("session.ended", why)
     if wants_json():
         abort(401)
     flash(message, "info")

@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, Inde
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from saas.auth.models import LoginSessionRecord
 from saas.core.crypto import EncryptedString
 from saas.core.db import Base, TenantScoped, Timestamped, has_many, tenant_fk, utcnow
 from saas.platform.access import AdminRole, role_may
@@ -33,10 +34,14 @@ class PlatformAdmin(UserMixin, Timestamped, Base):
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # This request's login (`admin:<session>:<token>`), set when its session row is opened or loaded
+    # (saas.platform.listeners); not a column.
+    session_identity = None
 
     def get_id(self) -> str:
-        """Session identity, valid on the platform console only."""
-        return f"admin:{self.id}:{self.session_version}"
+        """Session identity: this login's session row, valid on the platform console only (an admin
+        without one answers an identity that logs nobody in)."""
+        return self.session_identity or f"unbound:{self.id}"
 
     @property
     def is_active(self) -> bool:
@@ -57,6 +62,16 @@ class PlatformAdmin(UserMixin, Timestamped, Base):
     @property
     def role_label(self) -> str:
         return AdminRole(self.role).label
+
+
+class PlatformAdminSession(LoginSessionRecord, Base):
+    """One console login of a platform admin (a platform table: no shop sees it)."""
+
+    __tablename__ = "platform_admin_sessions"
+    __table_args__ = (Index("ix_platform_admin_sessions_admin_id", "admin_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("platform_admins.id", ondelete="CASCADE"))
 
 
 class RecoveryCode(Base):

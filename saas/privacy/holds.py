@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Text, select
+from sqlalchemy import BigInteger, DateTime, Index, select
 from sqlalchemy.orm import Mapped, mapped_column, selectinload
 
+from saas.core.crypto import EncryptedString
 from saas.core.db import Base, TenantScoped, belongs_to, tenant_fk, utcnow
 from saas.core.errors import ServiceError
 from saas.core.extensions import db
@@ -31,7 +32,7 @@ class LegalHold(TenantScoped, Base):
     )
 
     customer_id: Mapped[int] = mapped_column(BigInteger)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(EncryptedString(secret=False))  # encrypted at rest
     placed_by_id: Mapped[int | None] = mapped_column(BigInteger)
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -179,6 +179,7 @@ HOLDINGS: tuple[Holding, ...] = (
 OUTSIDE_THE_RECORD: dict[str, str] = {
     "users": "Staff accounts: Workbay is their controller (see Workbay's privacy policy)",
     "invitations": "Staff invitations: Workbay is their controller",
+    "staff_sessions": "Staff logins (browser, IP address, times; deleted once ended): Workbay is their controller",
     "policy_acceptances": "Staff acceptances of Workbay's terms: Workbay is their controller",
     "subscriptions": "The shop's subscription to Workbay: Workbay is its controller",
     "number_sequences": "Invoice and work order numbering: no personal data",

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from saas.core.crypto import EncryptedString
 from saas.core.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk, utcnow
 
 
@@ -102,7 +103,8 @@ class PrivacyRequest(TenantScoped, Timestamped, Base):
     number: Mapped[int] = mapped_column(Integer)  # the shop's own numbering: request #12
     kind: Mapped[str] = mapped_column(String(30))
     email: Mapped[str] = mapped_column(String(254))  # lower-cased, as customers' addresses are
-    details: Mapped[str] = mapped_column(Text, default="")
+    # What the person wrote, and the staff's answers about them: encrypted at rest (never searched).
+    details: Mapped[str] = mapped_column(EncryptedString(secret=False), default="")
     status: Mapped[str] = mapped_column(String(20), default=RequestStatus.RECEIVED)
     jurisdiction: Mapped[str] = mapped_column(String(10))  # deadline rules at receipt (deadlines.Jurisdiction)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -111,9 +113,10 @@ class PrivacyRequest(TenantScoped, Timestamped, Base):
     verification_digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the mailed link's secret
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     extended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    extension_reason: Mapped[str | None] = mapped_column(Text)
+    extension_reason: Mapped[str | None] = mapped_column(EncryptedString(secret=False))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    resolution: Mapped[str | None] = mapped_column(Text)  # the completion note or the refusal's reason
+    # The completion note or the refusal's reason.
+    resolution: Mapped[str | None] = mapped_column(EncryptedString(secret=False))
 
     matches: Mapped[list[PrivacyRequestCustomer]] = has_many(
         "PrivacyRequestCustomer", "PrivacyRequest", "request_id", order_by="PrivacyRequestCustomer.id"
@@ -170,7 +173,7 @@ class PrivacyRequestEvent(TenantScoped, Base):
     request_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int | None] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(40))
-    detail: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(EncryptedString(secret=False), default="")  # encrypted at rest
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user = belongs_to("User", "PrivacyRequestEvent", "user_id")

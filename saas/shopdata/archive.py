@@ -71,8 +71,9 @@ def shop_tables() -> list[Table]:
 
 
 def is_secret(column: Column) -> bool:
-    """True for a column that is never exported: a hash of a password, token or code, a secret, an encrypted value."""
-    return bool(SECRET_NAME.search(column.name)) or isinstance(column.type, EncryptedString)
+    """True for a column that is never exported: a hash of a password, token or code, a secret, an encrypted
+    secret. Encrypted personal data (`EncryptedString(secret=False)`, e.g. notes) is the shop's and is exported."""
+    return bool(SECRET_NAME.search(column.name)) or (isinstance(column.type, EncryptedString) and column.type.secret)
 
 
 def exported_columns(table: Table) -> list[Column]:

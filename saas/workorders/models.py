@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, Numeric, S
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from saas.core.crypto import EncryptedString
 from saas.core.db import Base, TenantScoped, Timestamped, belongs_to, has_many, tenant_fk, utcnow
 
 
@@ -49,7 +50,7 @@ class WorkOrder(TenantScoped, Timestamped, Base):
     status: Mapped[str] = mapped_column(String(20), default=Status.ESTIMATE)
     concern: Mapped[str] = mapped_column(Text, default="")
     diagnosis: Mapped[str] = mapped_column(Text, default="")
-    internal_notes: Mapped[str] = mapped_column(Text, default="")
+    internal_notes: Mapped[str] = mapped_column(EncryptedString(secret=False), default="")  # encrypted at rest
     odometer_in: Mapped[int | None] = mapped_column(Integer)
     promised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,8 +1,7 @@
-"""In a real browser, under a strict Content-Security-Policy: the busiest pages report no violation and
-their scripts still work (a card dragged on the job board, assets filtered on the work order form, the
-calendar's timeline, the confirms before a delete or a cancel).
-
-The product sends no CSP header yet, so this module serves the app with one of its own.
+"""In a real browser, under the app's own Content-Security-Policy (saas.core.security_headers: no inline
+script or style): the busiest pages carry it, report no violation, and their scripts still work (a card
+dragged on the job board, assets filtered on the work order form, the calendar's timeline, the confirms
+before a delete or a cancel).
 """
 
 import re
@@ -12,7 +11,8 @@ import pytest
 
 from saas.workorders.models import Status
 from tests.appointments.helpers import add_appointment, local, set_hours
-from tests.fixtures.browser import STRICT_CSP, log_in_page
+from tests.consent.helpers import set_analytics
+from tests.fixtures.browser import log_in_page
 from tests.shop.helpers import Books
 from tests.workorders.helpers import WorkOrderFactory
 
@@ -24,11 +24,22 @@ CANARY = """<!doctype html><html><head><title>canary</title></head><body>
 <script>document.title = "inline script ran";</script>
 </body></html>"""
 TRICKY_NAME = 'Zoë O\'Brien & "Sons" <Ltd>'
+# A stand-in for an analytics script: it marks the page when it runs.
+ANALYTICS_SCRIPT = "document.documentElement.dataset.analyticsRan = 'yes';"
 
 
 def watch_for_violations(page) -> list[str]:
-    """What the page reports against the policy (and any script error), as it happens."""
+    """What the page reports against the policy (and any script error), and any page served without the
+    app's policy, as it happens."""
     problems: list[str] = []
+
+    def on_response(response):
+        if response.request.resource_type == "document" and "/csp-canary" not in response.url:
+            policy = response.headers.get("content-security-policy", "")
+            if "frame-ancestors 'none'" not in policy or "unsafe-inline" in policy:
+                problems.append(f"{response.url}: served without the app's policy ({policy!r})")
+
+    page.on("response", on_response)
     page.add_init_script(
         "document.addEventListener('securitypolicyviolation', (e) => console.error("
         "`securitypolicyviolation: ${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));"
@@ -68,12 +79,13 @@ def busy_shop(app, factory):
 def test_the_busiest_pages_work_under_a_strict_csp(page, live_server, busy_shop):
     problems = watch_for_violations(page)
 
-    # The check itself: inline code on a page served with the live server's policy is reported, and does not run.
+    # The check itself: inline code on a page served with the app's own policy is reported, and does not run.
+    app_policy = page.request.get(f"http://{live_server}/").headers["content-security-policy"]
     canary = f"http://{live_server}/csp-canary"
     page.route(
         canary,
         lambda route: route.fulfill(
-            body=CANARY, content_type="text/html", headers={"Content-Security-Policy": STRICT_CSP}
+            body=CANARY, content_type="text/html", headers={"Content-Security-Policy": app_policy}
         ),
     )
     page.goto(canary)
@@ -156,3 +168,33 @@ def test_without_javascript_the_calendar_is_a_list_of_days(browser, live_server,
     assert page.eval_on_selector(".cal-appt", "block => getComputedStyle(block).position") == "static"
     assert "10:00–11:00 Ada Lovelace" in page.inner_text(".cal-day.is-today")
     context.close()
+
+
+def test_analytics_from_another_host_load_only_once_the_visitor_allows_them(
+    page, app, factory, live_app, live_server, monkeypatch
+):
+    shop = factory.tenant("cdnshop")
+    set_analytics(app, shop.id, ga4=None)  # Plausible, loaded from a host other than the shop's
+    script_url = f"http://127.0.0.1:{live_server.split(':')[1]}/test-analytics/plausible.js"
+    monkeypatch.setitem(live_app.config, "ANALYTICS_PLAUSIBLE_SCRIPT_URL", script_url)
+    loaded: list[str] = []
+
+    def answer(route):
+        loaded.append(route.request.url)
+        route.fulfill(status=200, content_type="text/javascript", body=ANALYTICS_SCRIPT)
+
+    page.route(re.compile(r".*/test-analytics/.*"), answer)
+    other = factory.tenant("cdnplain")  # no analytics of its own
+    before = page.goto(f"http://cdnshop.{live_server}/cookies")
+    assert "127.0.0.1" not in before.headers["content-security-policy"] and loaded == []
+
+    # The page's policy was sent before the choice and refuses the new host: consent.js reloads the page,
+    # whose policy now allows it.
+    with page.expect_navigation() as reloaded:
+        page.click("[data-consent-banner] button[value=accept_all]")
+    page.wait_for_selector("html[data-analytics-ran]", state="attached")
+
+    assert loaded == [script_url]
+    assert script_url.rsplit("/test-analytics", 1)[0] in reloaded.value.headers["content-security-policy"]
+    elsewhere = page.goto(f"http://{other.subdomain}.{live_server}/cookies")
+    assert "127.0.0.1" not in elsewhere.headers["content-security-policy"]

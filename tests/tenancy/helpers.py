@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from saas.auth import services as auth
 from saas.auth.roles import Role
+from saas.core.crypto import EncryptedString
 from saas.core.extensions import db
 from saas.core.tenancy import tenant_scope
 from saas.privacy.services import record_signup_acceptances
@@ -159,6 +160,8 @@ def _insert_placeholder(conn, tenant_id, table, required, foreign_keys) -> bool:
         if default and default.is_scalar:
             value = default.arg
             values[column], params[f"v_{column}"] = f":v_{column}", value.value if isinstance(value, Enum) else value
+        elif model is not None and column in model.c and isinstance(model.c[column].type, EncryptedString):
+            values[column] = "''"  # plain text would not decrypt; an empty value stays empty (saas.core.crypto)
         else:
             assert data_type in PLACEHOLDERS, f"add a placeholder for {data_type} ({table}.{column}) to PLACEHOLDERS"
             values[column] = PLACEHOLDERS[data_type]

@@ -16,6 +16,7 @@ from tests.tenancy.helpers import Shop, refilled
 _ROUTES_BY_ID = {
     ("user_id", "users"): ("auth.staff_member", "auth.staff_access"),
     ("invitation_id", "invitations"): ("auth.revoke_invitation",),
+    ("session_id", "staff_sessions"): ("auth.end_session",),
     ("customer_id", "customers"): (
         "customers.show",
         "customers.edit",

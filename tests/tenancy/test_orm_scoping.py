@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 
 from saas import models
+from saas.core.database_roles import PLATFORM_ROLE
 from saas.core.db import is_tenant_scoped
 from saas.core.extensions import db
 from saas.core.tenancy import TenantContextError, get_or_404, tenant_scope
@@ -20,12 +21,13 @@ TENANT_MODELS = [model for model in map(models.__dict__.get, sorted(models.__all
 
 
 def _allow_every_tenant_in_the_database(session) -> None:
-    """Open row-level security for this transaction, so only the ORM's own filter is left."""
+    """Open row-level security for this transaction, so only the ORM's own filter is left (the platform
+    role's session only: the web role cannot open it)."""
     session.execute(text("SELECT set_config('workbay.cross_tenant', 'on', true)"))
 
 
 def test_select_in_a_shops_scope_returns_only_its_rows_even_when_rls_lets_everything_through(app, shops):
-    with shop_session(app, shops.alpha.id) as session:
+    with shop_session(app, shops.alpha.id, PLATFORM_ROLE) as session:
         _allow_every_tenant_in_the_database(session)
         raw = session.scalars(text("SELECT DISTINCT tenant_id FROM customers ORDER BY 1")).all()
         customers = session.scalars(select(Customer)).all()
@@ -35,15 +37,15 @@ def test_select_in_a_shops_scope_returns_only_its_rows_even_when_rls_lets_everyt
 
 
 def test_bulk_update_in_a_shops_scope_touches_only_its_rows(app, shops, superuser_engine):
-    with shop_session(app, shops.alpha.id) as session:
+    with shop_session(app, shops.alpha.id, PLATFORM_ROLE) as session:
         _allow_every_tenant_in_the_database(session)
-        updated = session.execute(update(Customer).values(notes="bulk")).rowcount
+        updated = session.execute(update(Customer).values(address="bulk")).rowcount
         session.commit()
     with superuser_engine.connect() as conn:
-        notes = dict(conn.execute(text("SELECT tenant_id, notes FROM customers")).all())
+        addresses = dict(conn.execute(text("SELECT tenant_id, address FROM customers")).all())
 
     assert updated == 1
-    assert notes == {shops.alpha.id: "bulk", shops.bravo.id: ""}
+    assert addresses == {shops.alpha.id: "bulk", shops.bravo.id: ""}
 
 
 def _outcome(call) -> str:
@@ -68,7 +70,7 @@ def test_get_or_404_finds_the_shops_own_row_and_aborts_with_404_for_another_shop
 
 
 def test_session_get_of_another_shops_primary_key_finds_nothing(app, shops):
-    with shop_session(app, shops.alpha.id) as session:
+    with shop_session(app, shops.alpha.id, PLATFORM_ROLE) as session:
         _allow_every_tenant_in_the_database(session)
         assert session.get(Customer, (shops.alpha.id, shops.alpha.customer.id)) is not None
         assert session.get(Customer, (shops.bravo.id, shops.bravo.customer.id)) is None

@@ -6,8 +6,10 @@ it already uses, so a job is committed (or rolled back) together with the change
 caused it, and the worker is woken by the NOTIFY the insert trigger sends at commit.
 
 The queue lives in the PostgreSQL schema `procrastinate` (see the migration
-`task_queue_procrastinate_schema`); the worker connects with that schema on its
-search_path (`worker_conninfo`).
+`task_queue_procrastinate_schema`); the worker connects as the platform role with that
+schema on its search_path (`worker_conninfo`). Row-level security on the jobs lets a shop's
+transaction insert and see that shop's jobs only, and the web role with no shop set the jobs
+that name no shop; the worker sees them all.
 """
 
 from __future__ import annotations

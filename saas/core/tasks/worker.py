@@ -7,7 +7,9 @@
 
 Jobs are rows in PostgreSQL: whatever is enqueued while no worker runs is done when one
 starts. Each job runs in the Flask app's context with a fresh database session (no tenant
-until the job names one), and commits its own work.
+until the job names one), and commits its own work. The worker and its jobs connect as the
+platform database role (PLATFORM_DATABASE_URL): scheduled fan-outs list every shop, each
+shop's job then runs inside `tenant_scope` as that shop only.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import procrastinate
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from saas.core.database_roles import PLATFORM_ROLE, platform_database_url, set_session_role
+from saas.core.extensions import db
 from saas.core.tasks.queue import worker_conninfo
 from saas.core.tasks.registry import TASKS
 
@@ -77,24 +81,26 @@ def _in_app_context(flask_app: Flask):
     """A task middleware: each job runs inside `flask_app`'s context (in the job's thread).
 
     Leaving the context removes the job's database session (Flask-SQLAlchemy's teardown), so
-    no tenant, transaction or object leaks from one job into the next.
+    no tenant, transaction or object leaks from one job into the next. The session works as the
+    platform database role, chosen before the job's first query.
     """
 
     def middleware(call_next, context, worker):
         with flask_app.app_context():
+            set_session_role(db.session(), PLATFORM_ROLE)
             return call_next()
 
     return middleware
 
 
 def build_queue(flask_app: Flask, *, periodic: bool = True) -> procrastinate.App:
-    """A procrastinate app for `flask_app`: its database (as the app role), every registered task.
+    """A procrastinate app for `flask_app`: its database (as the platform role), every registered task.
 
     `periodic=False` leaves the schedule out (tests run exactly the jobs they enqueue).
     """
     _redact_job_logs()
     connector = procrastinate.PsycopgConnector(
-        conninfo=worker_conninfo(flask_app.config["SQLALCHEMY_DATABASE_URI"]), min_size=1, max_size=4
+        conninfo=worker_conninfo(platform_database_url(flask_app.config)), min_size=1, max_size=4
     )
     queue = procrastinate.App(
         connector=connector,

@@ -16,10 +16,21 @@
     statusTimer = setTimeout(() => { status.hidden = true; }, 8000);
   }
 
+  // This page's Content-Security-Policy allows only the hosts of analytics allowed before it was sent: a
+  // newly allowed script from another host is refused, and a fresh page (whose policy allows it) loads it.
+  const addedOrigins = new Set();
+  document.addEventListener("securitypolicyviolation", (event) => {
+    let origin = null;
+    try { origin = new URL(event.blockedURI).origin; } catch (error) { origin = null; }
+    if (origin && addedOrigins.has(origin)) window.location.reload();
+  });
+
   function addScripts(scripts) {
     const present = new Set([...document.scripts].map((tag) => tag.getAttribute("src")));
     scripts.forEach((item) => {
       if (present.has(item.src)) return;
+      const origin = new URL(item.src, window.location.href).origin;
+      if (origin !== window.location.origin) addedOrigins.add(origin);
       const tag = document.createElement("script");
       tag.src = item.src;
       tag.async = false; // run in the order given, as the server's deferred tags do
