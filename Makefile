@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
+# pytest-xdist workers: one per core (each starts its own throw-away PostgreSQL and live server).
+TEST_WORKERS ?= auto
 
 .PHONY: run worker test test-future lint bench flask clean
 
@@ -27,13 +29,13 @@ worker: $(VENV)/.runtime
 ## test: install what the tests need (Python packages, Chromium when missing) and run them all
 test: $(VENV)/.dev
 	bash scripts/ensure_chromium.sh
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## test-future: the whole suite with the clock a year ahead for app, database and browser (libfaketime: apt-get install faketime)
 test-future: $(VENV)/.dev
 	@command -v faketime >/dev/null || { echo "faketime is missing: apt-get install faketime" >&2; exit 1; }
 	bash scripts/ensure_chromium.sh
-	faketime -f '+365d' $(PY) -m pytest $(PYTEST_ARGS)
+	faketime -f '+365d' $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## bench: latency and query counts of the busiest pages on seeded shops (prints figures, asserts nothing)
 bench: $(VENV)/.dev

@@ -26,6 +26,7 @@ from sqlalchemy.engine import URL
 
 from saas.core.rls import CROSS_TENANT_GROUP
 
+SETUP_LOCK = 7_302_118  # pg_advisory_lock key of `ensure_database` (released when its connection closes)
 OWNER_ROLE = "workbay_owner"
 APP_ROLE = "workbay_app"
 PLATFORM_ROLE = "workbay_platform"
@@ -128,6 +129,9 @@ def ensure_roles(conn) -> None:
 def ensure_database(server_url: str, database: str) -> DatabaseUrls:
     """Create the roles and `database` if missing, as the superuser of `server_url`; return its URLs."""
     with _connect(server_url, "postgres") as conn:
+        # Roles are the server's, not the database's: processes setting up databases side by side on one
+        # server (parallel test workers on TEST_DATABASE_URL) take turns, so none sees a half-made role.
+        conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
         ensure_roles(conn)
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if not exists:
